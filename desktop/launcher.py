@@ -1,0 +1,38 @@
+"""`labour-survey`: with no arguments the desktop program; with a subcommand the command line.
+
+Qt is imported only when the window is wanted, so the command line starts fast and works on
+a machine without a display."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from forms import __version__, cli
+from forms.i18n import set_language, tr
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="labour-survey", description=tr("cli_description"))
+    parser.add_argument("--version", action="version", version=f"labour-survey {__version__}")
+    cli.add_common_options(parser)
+    sub = parser.add_subparsers(dest="command")
+    cli.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.lang:
+        set_language(args.lang)
+    if args.command is None:
+        print(tr("cli_no_desktop"))
+        parser.print_help()
+        return 0
+    return cli.run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

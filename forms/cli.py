@@ -1,0 +1,312 @@
+"""The `labour-survey households ...` and `labour-survey forms ...` commands."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO
+
+from forms import exchange, paths
+from forms.definition import DefinitionError, load_definition
+from forms.engine import Evaluation, FieldRef
+from forms.i18n import current_language, set_language, tr
+from forms.store import STATUSES, Household, NotCompletable, Store, StoreError
+
+
+def add_common_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--data-dir", help="data folder (default: $LABOUR_SURVEY_DATA or the user data folder)")
+    p.add_argument("--profile", default="default", help="officer profile (default: %(default)s)")
+    p.add_argument("--lang", choices=["vi", "en"], help="language of messages (default: vi)")
+    p.add_argument("--actor", help="name recorded in the change log (default: the profile name)")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    hh = sub.add_parser("households", help="households in the local store")
+    hsub = hh.add_subparsers(dest="action", required=True)
+    p = hsub.add_parser("import", help="import households from a JSON Lines file")
+    p.add_argument("file", help="JSON Lines file, one household per line ('-' for standard input)")
+    p.add_argument("--all-or-nothing", action="store_true",
+                   help="store nothing if any line is bad (default: store the good lines, list the bad)")
+    p.add_argument("--replace", action="store_true", help="overwrite households that exist with other answers")
+    p.set_defaults(func=cmd_import)
+    p = hsub.add_parser("export", help="export households as JSON Lines or CSV")
+    p.add_argument("--format", choices=["jsonl", "csv"], default="jsonl")
+    p.add_argument("-o", "--output", help="file to write (default: standard output)")
+    p.add_argument("--status", choices=STATUSES)
+    p.add_argument("--level", choices=["members", "households"], default="members", help="CSV: one row per")
+    p.add_argument("--labels", action="store_true", help="CSV: write labels of coded answers, not codes")
+    p.add_argument("--excel-text", action="store_true",
+                   help="CSV: keep leading zeros of IDs and phone numbers when opened in Excel")
+    p.set_defaults(func=cmd_export)
+    p = hsub.add_parser("list", help="list households, newest change first")
+    p.add_argument("--status", choices=STATUSES)
+    p.add_argument("--village")
+    p.add_argument("--limit", type=int, default=50)
+    p.set_defaults(func=cmd_list)
+    p = hsub.add_parser("search", help="search names, household codes, citizen IDs (diacritics ignored)")
+    p.add_argument("text", nargs="+")
+    p.add_argument("--limit", type=int, default=50)
+    p.set_defaults(func=cmd_search)
+    p = hsub.add_parser("validate", help="check households against the questionnaire")
+    p.add_argument("ids", nargs="*", help="households to check (default: all)")
+    p.add_argument("--warnings", action="store_true", help="list warnings too")
+    p.set_defaults(func=cmd_validate)
+    p = hsub.add_parser("show", help="show one household with its findings")
+    p.add_argument("id", help="UUID, its first characters, or the household code")
+    p.add_argument("--json", action="store_true", help="print the stored record as JSON")
+    p.set_defaults(func=cmd_show)
+    p = hsub.add_parser("complete", help="mark a household complete (refused while errors remain)")
+    p.add_argument("id")
+    p.add_argument("--accept-warnings", action="store_true", help="confirm the remaining warnings")
+    p.set_defaults(func=cmd_complete)
+    p = hsub.add_parser("delete", help="delete a household (a tombstone is kept for sync)")
+    p.add_argument("id")
+    p.set_defaults(func=cmd_delete)
+    p = hsub.add_parser("history", help="the change log of one household")
+    p.add_argument("id")
+    p.set_defaults(func=cmd_history)
+
+    fm = sub.add_parser("forms", help="questionnaire definitions")
+    fsub = fm.add_subparsers(dest="action", required=True)
+    p = fsub.add_parser("check", help="check a questionnaire definition file")
+    p.add_argument("file")
+    p.set_defaults(func=cmd_forms_check, needs_store=False)
+    p = fsub.add_parser("list", help="the questionnaire versions installed")
+    p.set_defaults(func=cmd_forms_list, needs_store=False)
+
+
+def open_store(args: argparse.Namespace) -> Store:
+    return Store(paths.store_path(args.profile, args.data_dir))
+
+
+def actor(args: argparse.Namespace) -> str:
+    return args.actor or args.profile
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.lang:
+        set_language(args.lang)
+    try:
+        if getattr(args, "needs_store", True):
+            with open_store(args) as store:
+                return args.func(args, store)
+        return args.func(args, None)
+    except StoreError as exc:
+        print(exc.msg.text(), file=sys.stderr)
+        return 2
+    except LookupError as exc:
+        print(str(exc).strip("'\""), file=sys.stderr)
+        return 2
+
+
+# -- households ------------------------------------------------------------------------------
+@contextlib.contextmanager
+def _input(name: str) -> Iterator[IO[str]]:
+    if name == "-":
+        yield sys.stdin
+    else:
+        with open(name, encoding="utf-8-sig", newline="") as fh:
+            yield fh
+
+
+@contextlib.contextmanager
+def _output(name: str | None, newline: str | None = None) -> Iterator[IO[str]]:
+    if not name or name == "-":
+        yield sys.stdout
+    else:
+        with open(name, "w", encoding="utf-8", newline=newline) as fh:
+            yield fh
+
+
+def cmd_import(args: argparse.Namespace, store: Store) -> int:
+    try:
+        with _input(args.file) as fh:
+            report = exchange.import_jsonl(store, fh, actor=actor(args), all_or_nothing=args.all_or_nothing,
+                                           replace=args.replace)
+    except OSError as exc:
+        print(f"{args.file}: {exc.strerror}", file=sys.stderr)
+        return 2
+    except UnicodeDecodeError:
+        print(f"{args.file}: not UTF-8 text", file=sys.stderr)
+        return 2
+    for bad in report.bad:
+        print(tr("cli_bad_line", line=bad.line, reason=bad.reason), file=sys.stderr)
+    if not report.committed:
+        print(tr("cli_import_nothing", bad=len(report.bad)), file=sys.stderr)
+        return 1
+    print(tr("cli_import_done", added=report.added, replaced=report.replaced, unchanged=report.unchanged,
+             bad=len(report.bad)))
+    if report.bad:
+        print(tr("cli_import_partial_note"), file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_export(args: argparse.Namespace, store: Store) -> int:
+    with _output(args.output, newline="" if args.format == "csv" else None) as out:
+        if args.format == "jsonl":
+            n = exchange.export_jsonl(store, out, status=args.status)
+        else:
+            n = exchange.export_csv(store, out, level=args.level, status=args.status, labels=args.labels,
+                                    excel_text=args.excel_text)
+    if args.output:
+        print(tr("cli_exported", n=n, path=args.output), file=sys.stderr)
+    return 0
+
+
+def _summary_line(h: Household) -> str:
+    marks = f"{h.error_count}E {h.warning_count}W"
+    return (f"{h.uuid[:8]}  {h.household_code or '-':<12} {h.status:<9} {h.village or '-':<18} "
+            f"{h.head_name or '-':<28} {h.member_count:>2}  {marks:<7} {h.updated_at[:16]}")
+
+
+def cmd_list(args: argparse.Namespace, store: Store) -> int:
+    counts = store.counts()
+    print(tr("cli_counts", **counts))
+    for h in store.list(status=args.status, village=args.village, limit=args.limit):
+        print(_summary_line(h))
+    return 0
+
+
+def cmd_search(args: argparse.Namespace, store: Store) -> int:
+    found = store.search(" ".join(args.text), limit=args.limit)
+    for h in found:
+        print(_summary_line(h))
+    return 0 if found else 1
+
+
+def find(store: Store, key: str) -> Household:
+    """A household by UUID, by the first characters of its UUID, or by household code."""
+    key = key.strip()
+    try:
+        return store.get(key)
+    except StoreError:
+        pass
+    rows = store.conn.execute(
+        "SELECT uuid FROM households WHERE deleted_at IS NULL AND (uuid LIKE ? OR household_code = ?) LIMIT 5",
+        [key.lower() + "%" if len(key) >= 4 else "\x00", key]).fetchall()
+    if not rows:
+        raise LookupError(tr("cli_no_household", key=key))
+    if len(rows) > 1:
+        raise LookupError(tr("cli_ambiguous", key=key, n=len(rows)))
+    return store.get(rows[0][0])
+
+
+def describe_ref(store: Store, h: Household, ref: FieldRef) -> str:
+    d = store.definition_of(h)
+    f = d.by_id.get(ref.field)
+    label = f.label.text() if f is not None and f.label else ref.field
+    if ref.roster is None:
+        return label
+    roster = d.by_id[ref.roster]
+    row_label = roster.row_label.text() if roster.row_label else ref.roster
+    return f"{row_label} {ref.row + 1 if ref.row is not None else ''} · {label}".replace("  ", " ")
+
+
+def print_findings(store: Store, h: Household, ev: Evaluation, warnings: bool = True, out: IO[str] = sys.stdout) -> None:
+    for f in ev.findings:
+        if f.severity == "warning" and not warnings:
+            continue
+        print(f"  {tr('severity_' + f.severity)}: {describe_ref(store, h, f.ref)}: {f.text()}", file=out)
+
+
+def cmd_validate(args: argparse.Namespace, store: Store) -> int:
+    targets = [find(store, k) for k in args.ids] if args.ids else list(exchange.iter_households(store))
+    errors = warnings = 0
+    for h in targets:
+        h = store.get(h.uuid) if h.record is None else h
+        ev = store.evaluate(h.record or {}, store.definition_of(h))
+        errors += len(ev.errors)
+        warnings += len(ev.warnings)
+        if ev.errors or (args.warnings and ev.warnings):
+            print(_summary_line(h))
+            print_findings(store, h, ev, warnings=args.warnings)
+    print(tr("cli_valid", n=len(targets), errors=errors, warnings=warnings))
+    return 1 if errors else 0
+
+
+def cmd_show(args: argparse.Namespace, store: Store) -> int:
+    h = find(store, args.id)
+    if args.json:
+        print(json.dumps(h.export(), ensure_ascii=False, indent=2))
+        return 0
+    d = store.definition_of(h)
+    lang = current_language()
+    ev = store.evaluate(h.record or {}, d)
+    print(_summary_line(h))
+    rec = h.record or {}
+
+    def show(fields: list, answers: dict, indent: str, rel: dict) -> None:
+        for f in fields:
+            if f.type in ("group", "roster"):
+                continue
+            v = answers.get(f.id)
+            if v is None or not rel.get(f.id, True):
+                continue
+            if f.list_name:
+                cl = d.choices(f)
+                v = ", ".join(f"{c} {cl.label(c, lang)}" for c in v) if isinstance(v, list) else f"{v} {cl.label(v, lang)}"
+            label = f.label.text(lang) if f.label else f.id
+            print(f"{indent}{label}: {v}")
+
+    show(d.answer_fields(None), rec.get("household") or {}, "  ", ev.household_relevant)
+    for roster in d.rosters:
+        for i, row in enumerate(rec.get(roster.id) or []):
+            title = roster.row_label.text(lang) if roster.row_label else roster.id
+            age = ev.rows[roster.id][i].get("age")
+            print(f"  {title} {i + 1}" + (f" ({age})" if age is not None else ""))
+            show(d.answer_fields(roster.id), row, "    ", ev.rows_relevant[roster.id][i])
+    print_findings(store, h, ev)
+    return 0
+
+
+def cmd_complete(args: argparse.Namespace, store: Store) -> int:
+    h = find(store, args.id)
+    try:
+        saved = store.complete(h.uuid, actor=actor(args), accept_warnings=args.accept_warnings)
+    except NotCompletable as exc:
+        print(exc.msg.text(), file=sys.stderr)
+        print_findings(store, h, exc.evaluation, out=sys.stderr)
+        return 1
+    print(tr("cli_completed", code=saved.household.household_code or h.uuid, revision=saved.household.revision))
+    return 0
+
+
+def cmd_delete(args: argparse.Namespace, store: Store) -> int:
+    h = find(store, args.id)
+    store.delete(h.uuid, actor=actor(args))
+    print(tr("cli_deleted", code=h.household_code or h.uuid))
+    return 0
+
+
+def cmd_history(args: argparse.Namespace, store: Store) -> int:
+    h = find(store, args.id)
+    for entry in store.history(h.uuid):
+        print(f"{entry['at']}  r{entry['revision']:<3} {entry['action']:<9} {entry['actor']}")
+        for path, old, new in entry["changes"]:
+            print(f"    {path}: {json.dumps(old, ensure_ascii=False)} -> {json.dumps(new, ensure_ascii=False)}")
+    return 0
+
+
+# -- forms -----------------------------------------------------------------------------------
+def cmd_forms_check(args: argparse.Namespace, _store: None) -> int:
+    try:
+        d = load_definition(Path(args.file))
+    except DefinitionError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    questions = sum(1 for f in d.by_id.values() if f.is_answer)
+    print(tr("cli_definition_ok", form_id=d.form_id, version=d.version, fields=questions, lists=len(d.lists)))
+    return 0
+
+
+def cmd_forms_list(args: argparse.Namespace, _store: None) -> int:
+    from forms.registry import FormRegistry
+
+    for d in FormRegistry():
+        print(f"{d.form_id}  {d.version}  {d.title.text()}  ({d.source})")
+    return 0

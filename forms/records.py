@@ -1,0 +1,156 @@
+"""Household records as stored and exchanged.
+
+    {"uuid": "...", "household": {question: value, ...},
+     "members": [{"_id": "...", question: value, ...}, ...]}
+
+One key per roster of the definition, each row with a stable `_id` so that an edit,
+reordering or removal of a member can be told apart from another member's.
+"""
+
+from __future__ import annotations
+
+import copy
+import uuid as uuidlib
+from typing import Any
+
+from forms import values
+from forms.definition import Definition
+from forms.text import fold, nfc
+
+META_KEYS = ("uuid", "form_id", "form_version", "revision", "status", "created_at", "updated_at", "officer")
+
+
+class RecordError(ValueError):
+    """A record whose shape does not fit its questionnaire (not a value problem: those are
+    findings of the engine and a draft keeps them)."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("; ".join(problems))
+
+
+def new_uuid() -> str:
+    return str(uuidlib.uuid4())
+
+
+def normalize(definition: Definition, record: Any) -> dict[str, Any]:
+    """NFC text, values in their stored form, empty answers dropped, row ids assigned.
+
+    Raises RecordError for anything that does not fit the definition's shape."""
+    if not isinstance(record, dict):
+        raise RecordError(["a household must be a JSON object"])
+    problems: list[str] = []
+    rosters = {r.id for r in definition.rosters}
+    allowed = {"household", *rosters, *META_KEYS}
+    for key in record:
+        if key not in allowed:
+            problems.append(f"unknown key {key!r} (expected household, {', '.join(sorted(rosters))})")
+    record = nfc(record)
+    out: dict[str, Any] = {"uuid": record.get("uuid") or new_uuid()}
+    try:
+        out["uuid"] = str(uuidlib.UUID(str(out["uuid"])))
+    except ValueError:
+        problems.append(f"uuid {record.get('uuid')!r} is not a UUID")
+    hh = record.get("household") or {}
+    if not isinstance(hh, dict):
+        problems.append("`household` must be an object of question: answer")
+        hh = {}
+    out["household"] = _normalize_answers(definition, None, hh, "household", problems)
+    for rid in sorted(rosters):
+        rows = record.get(rid) or []
+        if not isinstance(rows, list):
+            problems.append(f"`{rid}` must be a list of rows")
+            rows = []
+        clean_rows = []
+        seen_ids: set[str] = set()
+        for i, row in enumerate(rows, 1):
+            if not isinstance(row, dict):
+                problems.append(f"{rid} row {i} must be an object")
+                continue
+            clean = _normalize_answers(definition, rid, row, f"{rid} row {i}", problems)
+            row_id = str(row.get("_id") or uuidlib.uuid4().hex)
+            if row_id in seen_ids:
+                problems.append(f"{rid} row {i}: _id {row_id!r} appears twice")
+            seen_ids.add(row_id)
+            clean_rows.append({"_id": row_id, **clean})
+        out[rid] = clean_rows
+    if problems:
+        raise RecordError(problems)
+    return out
+
+
+def _normalize_answers(definition: Definition, roster: str | None, answers: dict[str, Any],
+                       where: str, problems: list[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, raw in answers.items():
+        if key == "_id" and roster is not None:
+            continue
+        f = definition.by_id.get(key)
+        if f is None or f.roster != roster or not f.is_answer:
+            kind = "not a question of this form" if f is None or not f.is_answer else "in the wrong section"
+            problems.append(f"{where}: {key!r} is {kind}")
+            continue
+        if isinstance(raw, (dict,)) or (isinstance(raw, list) and f.type != "select_multiple"):
+            problems.append(f"{where}: {key!r} has a value of the wrong shape: {raw!r:.60}")
+            continue
+        value = values.coerce(definition, f, raw)
+        if value is not None:
+            out[key] = value
+    return out
+
+
+def answers_only(record: dict[str, Any], definition: Definition) -> dict[str, Any]:
+    return {k: record[k] for k in ("household", *(r.id for r in definition.rosters)) if k in record}
+
+
+def search_text(definition: Definition, record: dict[str, Any]) -> str:
+    """Folded text of the questions marked `search: true`, for diacritic-free search."""
+    parts: list[str] = []
+    for f in definition.search_fields:
+        rows = [record.get("household") or {}] if f.roster is None else record.get(f.roster) or []
+        for row in rows:
+            v = row.get(f.id)
+            if isinstance(v, str) and v:
+                parts.append(v)
+    return fold(" ".join(parts))
+
+
+def diff(definition: Definition, old: dict[str, Any] | None, new: dict[str, Any]) -> list[list[Any]]:
+    """[[path, old value, new value], ...] between two records; rows matched by _id."""
+    changes: list[list[Any]] = []
+    old = old or {}
+    _diff_answers("household", old.get("household") or {}, new.get("household") or {}, changes)
+    for r in definition.rosters:
+        before = {row["_id"]: row for row in old.get(r.id) or []}
+        after = {row["_id"]: row for row in new.get(r.id) or []}
+        for row_id, row in after.items():
+            if row_id not in before:
+                changes.append([f"{r.id}/{row_id}", None, "added"])
+            _diff_answers(f"{r.id}/{row_id}", before.get(row_id, {}), row, changes)
+        for row_id, row in before.items():
+            if row_id not in after:
+                _diff_answers(f"{r.id}/{row_id}", row, {}, changes)
+                changes.append([f"{r.id}/{row_id}", "removed", None])
+        order_before = [i for i in before if i in after]
+        order_after = [i for i in after if i in before]
+        if order_before != order_after:
+            changes.append([f"{r.id}/order", order_before, order_after])
+    return changes
+
+
+def _diff_answers(prefix: str, old: dict[str, Any], new: dict[str, Any], out: list[list[Any]]) -> None:
+    for key in sorted(set(old) | set(new)):
+        if key == "_id":
+            continue
+        a, b = old.get(key), new.get(key)
+        if a != b:
+            out.append([f"{prefix}/{key}", a, b])
+
+
+def clear_irrelevant(record: dict[str, Any], refs: list[Any]) -> dict[str, Any]:
+    """A copy of the record without the answers at `refs` (FieldRefs of the engine)."""
+    out = copy.deepcopy(record)
+    for ref in refs:
+        target = out["household"] if ref.roster is None else out[ref.roster][ref.row]
+        target.pop(ref.field, None)
+    return out

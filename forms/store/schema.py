@@ -1,0 +1,57 @@
+"""The store's schema and its forward migrations. PRAGMA user_version holds the version."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+from sqlite_utils import Database
+
+from forms.engine import unique_keys
+from forms.records import search_text
+from forms.registry import FormRegistry
+
+Migration = Callable[[Database, FormRegistry], None]
+
+
+def _v1(db: Database, _forms: FormRegistry) -> None:
+    db["households"].create({
+        "uuid": str, "form_id": str, "form_version": str, "revision": int, "status": str,
+        "household_code": str, "province_code": str, "commune_code": str, "village": str,
+        "head_name": str, "member_count": int, "error_count": int, "warning_count": int,
+        "officer": str, "created_at": str, "updated_at": str, "deleted_at": str, "data": str,
+    }, pk="uuid", not_null={"form_id", "form_version", "revision", "status", "created_at", "updated_at"})
+    db["change_log"].create({
+        "id": int, "household_uuid": str, "revision": int, "at": str, "actor": str,
+        "action": str, "changes": str,
+    }, pk="id", not_null={"household_uuid", "revision", "at", "actor", "action", "changes"})
+    db["change_log"].create_index(["household_uuid", "id"])
+    # The change log is append-only: history that can be rewritten is no history.
+    db.execute("CREATE TRIGGER change_log_no_update BEFORE UPDATE ON change_log "
+               "BEGIN SELECT RAISE(ABORT, 'the change log is append-only'); END")
+    db.execute("CREATE TRIGGER change_log_no_delete BEFORE DELETE ON change_log "
+               "BEGIN SELECT RAISE(ABORT, 'the change log is append-only'); END")
+    db["settings"].create({"key": str, "value": str}, pk="key")
+
+
+def _v2(db: Database, forms: FormRegistry) -> None:
+    """Diacritic-free search, database-wide uniqueness checks, list indexes."""
+    db.execute("CREATE VIRTUAL TABLE household_search USING fts5(uuid UNINDEXED, body, tokenize='unicode61')")
+    db["unique_values"].create({"household_uuid": str, "field": str, "scope": str, "value": str})
+    db["unique_values"].create_index(["field", "scope", "value"])
+    db["unique_values"].create_index(["household_uuid"])
+    db["households"].add_column("sent_revision", int)
+    db["households"].create_index(["status"])
+    db["households"].create_index(["updated_at"])
+    db["households"].create_index(["village"])
+    for row in db.execute("SELECT uuid, form_id, form_version, data FROM households WHERE deleted_at IS NULL").fetchall():
+        uuid, form_id, version, data = row
+        definition = forms.get(form_id, version)
+        record = json.loads(data)
+        db.execute("INSERT INTO household_search(uuid, body) VALUES (?, ?)", [uuid, search_text(definition, record)])
+        for field, within, value in unique_keys(definition, record):
+            db.execute("INSERT INTO unique_values VALUES (?, ?, ?, ?)", [uuid, field, "\x1f".join(within), value])
+
+
+MIGRATIONS: list[Migration] = [_v1, _v2]
+LATEST = len(MIGRATIONS)

@@ -1,0 +1,426 @@
+"""The officer's local store: one SQLite file per profile.
+
+WAL journal with full synchronous commits (an officer's typing is worth an fsync); every
+change is one transaction together with its entry in the append-only change log.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from forms import records
+from forms.definition import Definition
+from forms.engine import ElsewhereLookup, Evaluation, unique_keys
+from forms.i18n import message
+from forms.registry import FormRegistry
+from forms.store import schema
+from forms.store.errors import (
+    ConflictError,
+    NeedsConfirmation,
+    NewerDatabaseError,
+    NotCompletable,
+    NotFound,
+    StoreError,
+    plain_errors,
+)
+from forms.text import fold
+
+STATUSES = ("draft", "complete", "sent", "returned")
+_SUMMARY = ("uuid, form_id, form_version, revision, status, household_code, province_code, commune_code, "
+            "village, head_name, member_count, error_count, warning_count, officer, created_at, updated_at, "
+            "deleted_at, sent_revision")
+
+
+def utc_now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
+
+
+@dataclass(slots=True)
+class Household:
+    uuid: str
+    form_id: str
+    form_version: str
+    revision: int
+    status: str
+    household_code: str | None
+    province_code: str | None
+    commune_code: str | None
+    village: str | None
+    head_name: str | None
+    member_count: int
+    error_count: int
+    warning_count: int
+    officer: str | None
+    created_at: str
+    updated_at: str
+    deleted_at: str | None
+    sent_revision: int | None
+    record: dict[str, Any] | None = None  # the answers; None in lists
+
+    def export(self) -> dict[str, Any]:
+        """The record with its identity and state, as written to JSON Lines."""
+        meta = {"uuid": self.uuid, "form_id": self.form_id, "form_version": self.form_version,
+                "revision": self.revision, "status": self.status, "officer": self.officer,
+                "created_at": self.created_at, "updated_at": self.updated_at}
+        return {**meta, **{k: v for k, v in (self.record or {}).items() if k != "uuid"}}
+
+
+@dataclass(slots=True)
+class Saved:
+    household: Household
+    evaluation: Evaluation
+    changed: bool
+
+
+class Store:
+    def __init__(self, path: str | Path, forms: FormRegistry | None = None,
+                 clock: Callable[[], str] = utc_now):
+        self.path = Path(path)
+        self.forms = forms or FormRegistry()
+        self.clock = clock
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with plain_errors(str(self.path)):
+            self.conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            try:
+                self._configure()
+                self._migrate()
+            except BaseException:
+                self.conn.close()
+                raise
+        self.db = Database(self.conn)
+
+    # -- opening ---------------------------------------------------------------------------
+    def _configure(self) -> None:
+        c = self.conn
+        c.execute("PRAGMA busy_timeout = 5000")
+        found = c.execute("PRAGMA user_version").fetchone()[0]
+        if found > schema.LATEST:
+            raise NewerDatabaseError(message("store_newer_schema", path=self.path, found=found, known=schema.LATEST))
+        c.execute("PRAGMA journal_mode = WAL")
+        c.execute("PRAGMA synchronous = FULL")
+        c.execute("PRAGMA foreign_keys = ON")
+
+    def _migrate(self) -> None:
+        found = self.conn.execute("PRAGMA user_version").fetchone()[0]
+        if found == schema.LATEST:
+            return
+        if found > 0:
+            self._backup(f".schema-{found}.bak")
+        db = Database(self.conn)
+        for version in range(found + 1, schema.LATEST + 1):
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                schema.MIGRATIONS[version - 1](db, self.forms)
+                self.conn.execute(f"PRAGMA user_version = {version}")
+                self.conn.execute("COMMIT")
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+
+    def _backup(self, suffix: str) -> Path:
+        target = self.path.with_name(self.path.name + suffix)
+        dest = sqlite3.connect(target)
+        with dest:
+            self.conn.backup(dest)
+        dest.close()
+        return target
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def schema_version(self) -> int:
+        return self.conn.execute("PRAGMA user_version").fetchone()[0]
+
+    @contextmanager
+    def _write(self) -> Iterator[None]:
+        with plain_errors(str(self.path)):
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+                self.conn.execute("COMMIT")
+            except BaseException:
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                raise
+
+    # -- reading ---------------------------------------------------------------------------
+    def _row(self, uuid: str, with_record: bool = True) -> Household | None:
+        cols = _SUMMARY + (", data" if with_record else "")
+        row = self.conn.execute(f"SELECT {cols} FROM households WHERE uuid = ?", [uuid]).fetchone()
+        if row is None:
+            return None
+        h = Household(*row[:18])
+        if with_record and row[18] is not None:
+            h.record = {"uuid": h.uuid, **json.loads(row[18])}
+        return h
+
+    def get(self, uuid: str) -> Household:
+        h = self._row(uuid)
+        if h is None:
+            raise NotFound(message("store_not_found", uuid=uuid))
+        return h
+
+    def definition_of(self, h: Household) -> Definition:
+        return self.forms.get(h.form_id, h.form_version)
+
+    def list(self, *, status: str | None = None, village: str | None = None, text: str | None = None,
+             limit: int = 100, offset: int = 0, include_deleted: bool = False) -> list[Household]:
+        where, params = self._filters(status, village, text, include_deleted)
+        sql = (f"SELECT {_SUMMARY} FROM households {where} "
+               "ORDER BY updated_at DESC, uuid LIMIT ? OFFSET ?")
+        return [Household(*r) for r in self.conn.execute(sql, [*params, limit, offset])]
+
+    def count(self, *, status: str | None = None, village: str | None = None, text: str | None = None) -> int:
+        where, params = self._filters(status, village, text, False)
+        return self.conn.execute(f"SELECT count(*) FROM households {where}", params).fetchone()[0]
+
+    def _filters(self, status: str | None, village: str | None, text: str | None,
+                 include_deleted: bool) -> tuple[str, list[Any]]:
+        clauses, params = [], []
+        if not include_deleted:
+            clauses.append("deleted_at IS NULL")
+        if status:
+            clauses.append("status = ?")
+            params.append(status)
+        if village:
+            clauses.append("village = ?")
+            params.append(village)
+        query = fts_query(text or "")
+        if query:
+            clauses.append("uuid IN (SELECT uuid FROM household_search WHERE household_search MATCH ?)")
+            params.append(query)
+        return ("WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+    def search(self, text: str, limit: int = 50) -> list[Household]:
+        """Households whose code, village, address, phone, members' names or citizen IDs
+        contain words starting with the words of `text`, ignoring case and diacritics."""
+        if not fts_query(text):
+            return []
+        return self.list(text=text, limit=limit)
+
+    def counts(self) -> dict[str, int]:
+        out = dict.fromkeys(STATUSES, 0)
+        for status, n in self.conn.execute(
+                "SELECT status, count(*) FROM households WHERE deleted_at IS NULL GROUP BY status"):
+            out[status] = n
+        out["waiting"] = self.conn.execute(
+            "SELECT count(*) FROM households WHERE status = 'complete' AND deleted_at IS NULL").fetchone()[0]
+        return out
+
+    def villages(self) -> list[str]:
+        return [r[0] for r in self.conn.execute(
+            "SELECT DISTINCT village FROM households WHERE village IS NOT NULL AND deleted_at IS NULL ORDER BY village")]
+
+    def history(self, uuid: str) -> list[dict[str, Any]]:
+        rows = self.conn.execute(
+            "SELECT id, revision, at, actor, action, changes FROM change_log WHERE household_uuid = ? ORDER BY id",
+            [uuid])
+        return [{"id": i, "revision": r, "at": at, "actor": a, "action": act, "changes": json.loads(ch)}
+                for i, r, at, a, act, ch in rows]
+
+    # -- evaluating ------------------------------------------------------------------------
+    def elsewhere(self, uuid: str) -> ElsewhereLookup:
+        """Values of database-wide unique questions already used by other households."""
+        def lookup(field: str, within: tuple[str, ...], values: list[str]) -> set[str]:
+            marks = ",".join("?" * len(values))
+            rows = self.conn.execute(
+                f"SELECT DISTINCT value FROM unique_values WHERE field = ? AND scope = ? "
+                f"AND value IN ({marks}) AND household_uuid != ?",
+                [field, "\x1f".join(within), *values, uuid])
+            return {r[0] for r in rows}
+        return lookup
+
+    def evaluate(self, record: dict[str, Any], definition: Definition | None = None) -> Evaluation:
+        definition = definition or self.forms.current()
+        engine = self.forms.engine(definition)
+        return engine.evaluate(record, elsewhere=self.elsewhere(record.get("uuid", "")))
+
+    def _definition_for(self, record: dict[str, Any], existing: Household | None) -> Definition:
+        if existing is not None:
+            return self.definition_of(existing)
+        if record.get("form_id") and record.get("form_version"):
+            return self.forms.get(str(record["form_id"]), str(record["form_version"]))
+        return self.forms.current()
+
+    # -- writing ---------------------------------------------------------------------------
+    def new_record(self, *, officer: str = "", definition: Definition | None = None) -> dict[str, Any]:
+        """An empty household with its prefilled answers; nothing is stored until saved."""
+        definition = definition or self.forms.current()
+        prefills = {"officer": officer, "today": dt.date.today().isoformat()}
+        household = {f.id: prefills[f.prefill] for f in definition.answer_fields(None)
+                     if prefills.get(f.prefill)}
+        return {"uuid": records.new_uuid(), "form_id": definition.form_id,
+                "form_version": definition.version, "household": household,
+                **{r.id: [] for r in definition.rosters}}
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One write transaction (BEGIN IMMEDIATE ... COMMIT) around several operations."""
+        with self._write():
+            yield
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """Inside a transaction: undo just this block if it fails."""
+        self.conn.execute("SAVEPOINT line")
+        try:
+            yield
+        except BaseException:
+            self.conn.execute("ROLLBACK TO line")
+            self.conn.execute("RELEASE line")
+            raise
+        self.conn.execute("RELEASE line")
+
+    def save_within(self, record: dict[str, Any], *, actor: str, action: str, status: str | None = None) -> Saved:
+        """save() for use inside transaction(): the caller commits."""
+        return self._save(record, actor=actor, expected_revision=None, action=action, status=status)
+
+    def save(self, record: dict[str, Any], *, actor: str, expected_revision: int | None = None) -> Saved:
+        """Save a household as it is (a draft keeps its errors). One transaction."""
+        with self._write():
+            return self._save(record, actor=actor, expected_revision=expected_revision, action=None)
+
+    def _save(self, record: dict[str, Any], *, actor: str, expected_revision: int | None,
+              action: str | None, status: str | None = None) -> Saved:
+        uuid = str(record.get("uuid") or "")
+        existing = self._row(uuid) if uuid else None
+        definition = self._definition_for(record, existing)
+        clean = records.normalize(definition, record)
+        uuid = clean["uuid"]
+        if existing is not None:
+            if existing.deleted_at is not None:
+                raise StoreError(message("store_deleted", uuid=uuid))
+            if expected_revision is not None and existing.revision != expected_revision:
+                raise ConflictError(message("store_conflict", uuid=uuid, found=existing.revision,
+                                            expected=expected_revision))
+        evaluation = self.forms.engine(definition).evaluate(clean, elsewhere=self.elsewhere(uuid))
+        old_answers = records.answers_only(existing.record or {}, definition) if existing else None
+        new_answers = records.answers_only(clean, definition)
+        if existing is not None and old_answers == new_answers and status in (None, existing.status):
+            return Saved(existing, evaluation, changed=False)
+        if status is None:
+            status = existing.status if existing and existing.status in ("draft", "returned") else "draft"
+        now = self.clock()
+        h = Household(
+            uuid=uuid, form_id=definition.form_id, form_version=definition.version,
+            revision=(existing.revision + 1) if existing else 1, status=status,
+            member_count=len(new_answers.get(definition.rosters[0].id, [])) if definition.rosters else 0,
+            error_count=len(evaluation.errors), warning_count=len(evaluation.warnings),
+            officer=(existing.officer if existing else None) or new_answers["household"].get("officer") or actor,
+            created_at=existing.created_at if existing else now, updated_at=now, deleted_at=None,
+            sent_revision=existing.sent_revision if existing else None,
+            record={"uuid": uuid, **new_answers},
+            **{col: _text(evaluation.household.get(fid)) for col, fid in _summary_fields(definition).items()},
+        )
+        self._write_household(h, definition, new_answers)
+        changes = records.diff(definition, old_answers, new_answers)
+        verb = action or ("create" if existing is None else "update")
+        if existing is not None and existing.status != status:
+            changes.append(["status", existing.status, status])
+        self._log(uuid, h.revision, actor, verb, changes)
+        return Saved(h, evaluation, changed=True)
+
+    def _write_household(self, h: Household, definition: Definition, answers: dict[str, Any]) -> None:
+        data = json.dumps(answers, ensure_ascii=False, separators=(",", ":"))
+        c = self.conn
+        c.execute(
+            f"INSERT OR REPLACE INTO households ({_SUMMARY}, data) VALUES ({','.join('?' * 19)})",
+            [h.uuid, h.form_id, h.form_version, h.revision, h.status, h.household_code, h.province_code,
+             h.commune_code, h.village, h.head_name, h.member_count, h.error_count, h.warning_count,
+             h.officer, h.created_at, h.updated_at, h.deleted_at, h.sent_revision, data])
+        c.execute("DELETE FROM household_search WHERE uuid = ?", [h.uuid])
+        c.execute("INSERT INTO household_search(uuid, body) VALUES (?, ?)",
+                  [h.uuid, records.search_text(definition, answers)])
+        c.execute("DELETE FROM unique_values WHERE household_uuid = ?", [h.uuid])
+        c.executemany("INSERT INTO unique_values VALUES (?, ?, ?, ?)",
+                      [(h.uuid, f, "\x1f".join(w), v) for f, w, v in unique_keys(definition, answers)])
+
+    def _log(self, uuid: str, revision: int, actor: str, action: str, changes: list[Any]) -> None:
+        self.conn.execute(
+            "INSERT INTO change_log (household_uuid, revision, at, actor, action, changes) VALUES (?, ?, ?, ?, ?, ?)",
+            [uuid, revision, self.clock(), actor, action, json.dumps(changes, ensure_ascii=False)])
+
+    def complete(self, uuid: str, *, actor: str, accept_warnings: bool = False) -> Saved:
+        """Mark a household complete: refused while errors remain; warnings need
+        `accept_warnings`. Answers left in questions that no longer apply are removed."""
+        with self._write():
+            h = self.get(uuid)
+            if h.deleted_at:
+                raise StoreError(message("store_deleted", uuid=uuid))
+            definition = self.definition_of(h)
+            record = h.record or {"uuid": uuid}
+            evaluation = self.forms.engine(definition).evaluate(record, elsewhere=self.elsewhere(uuid))
+            if evaluation.errors:
+                raise NotCompletable(message("store_has_errors", n=len(evaluation.errors)), evaluation)
+            if evaluation.warnings and not accept_warnings:
+                raise NeedsConfirmation(message("store_has_warnings", n=len(evaluation.warnings)), evaluation)
+            cleaned = records.clear_irrelevant(record, evaluation.irrelevant_answers)
+            return self._save(cleaned, actor=actor, expected_revision=h.revision, action="complete",
+                              status="complete")
+
+    def reopen(self, uuid: str, *, actor: str) -> Saved:
+        """Back to draft, for a correction after marking complete."""
+        with self._write():
+            h = self.get(uuid)
+            return self._save(h.record or {"uuid": uuid}, actor=actor, expected_revision=h.revision,
+                              action="reopen", status="draft")
+
+    def delete(self, uuid: str, *, actor: str) -> None:
+        """Remove a household's answers and keep a tombstone, so the deletion can be synced."""
+        with self._write():
+            h = self.get(uuid)
+            if h.deleted_at:
+                return
+            now = self.clock()
+            self.conn.execute(
+                "UPDATE households SET deleted_at = ?, updated_at = ?, revision = revision + 1, data = NULL "
+                "WHERE uuid = ?", [now, now, uuid])
+            self.conn.execute("DELETE FROM household_search WHERE uuid = ?", [uuid])
+            self.conn.execute("DELETE FROM unique_values WHERE household_uuid = ?", [uuid])
+            self._log(uuid, h.revision + 1, actor, "delete", [["household", h.household_code, None]])
+
+    def deleted(self) -> list[Household]:
+        return [Household(*r) for r in self.conn.execute(
+            f"SELECT {_SUMMARY} FROM households WHERE deleted_at IS NOT NULL ORDER BY deleted_at")]
+
+    def integrity_check(self) -> str:
+        return self.conn.execute("PRAGMA integrity_check").fetchone()[0]
+
+    def get_setting(self, key: str, default: str | None = None) -> str | None:
+        row = self.conn.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()
+        return row[0] if row else default
+
+    def set_setting(self, key: str, value: str) -> None:
+        with self._write():
+            self.conn.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", [key, value])
+
+
+def _summary_fields(definition: Definition) -> dict[str, str]:
+    return {col: definition.summary.get(col, col) for col in
+            ("household_code", "province_code", "commune_code", "village", "head_name")}
+
+
+def _text(v: Any) -> str | None:
+    return None if v is None or v == "" else str(v)
+
+
+def fts_query(text: str) -> str:
+    """'Đặng Văn' -> '"dang"* AND "van"*': every word as a prefix, diacritics folded."""
+    return " AND ".join(f'"{w}"*' for w in re.findall(r"\w+", fold(text)))
