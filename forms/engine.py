@@ -191,11 +191,21 @@ class Engine:
                 ev.findings.append(Finding(ref, c.severity, c.rule, c.message))
         fields = self._checked[rid]
         effs, rels = ctx.rows[rid], ev.rows_relevant[rid]
+        irrelevant = ev.irrelevant_answers
         for i, raw in enumerate(raws):
-            ctx.row = effs[i]
+            eff, rel_i = effs[i], rels[i]
+            ctx.row = eff
             for f in fields:
-                value = effs[i].get(f.id) if f.type == "calculate" else raw.get(f.id)
-                self._check(ctx, ev, f, FieldRef(f.id, rid, i), value, rels[i][f.id])
+                fid = f.id
+                value = eff.get(fid) if f.type == "calculate" else raw.get(fid)
+                # Fast path: most questions of a member are unanswered because they do not apply.
+                if value is None and not rel_i[fid]:
+                    continue
+                if not rel_i[fid] and not values.is_empty(value):
+                    if f.is_answer:
+                        irrelevant.append(FieldRef(fid, rid, i))
+                    continue
+                self._check(ctx, ev, f, FieldRef(fid, rid, i), value, rel_i[fid])
         for f in fields:
             for u in f.unique:
                 if u.scope == "household":

@@ -110,18 +110,22 @@ def _import_line(store: Store, text: str, number: int, seen: dict[str, int], act
             existing = None
     if existing is not None and existing.deleted_at:
         raise _Bad(f"household {uuid} was deleted on this laptop; give the line a new uuid to add it again")
+    answers = {k: v for k, v in raw.items() if k not in records.META_KEYS or k == "uuid"}
     try:
         definition = store.definition_of(existing) if existing else _definition(store, raw)
-        clean = records.normalize(definition, {k: v for k, v in raw.items() if k not in records.META_KEYS or k == "uuid"})
+        if existing is not None:
+            same = records.answers_only(existing.record or {}, definition) == records.answers_only(
+                records.normalize(definition, answers), definition)
+            if same:
+                return 2
+            if not replace:
+                raise _Bad(f"household {uuid} already exists with other answers (revision {existing.revision}); "
+                           "use --replace to overwrite it")
+        else:
+            answers["form_id"], answers["form_version"] = definition.form_id, definition.version
+        saved = store.save_within(answers, actor=actor, action="import", status=status)
     except (records.RecordError, KeyError) as exc:
         raise _Bad(str(exc).strip('"')) from None
-    if existing is not None and records.answers_only(existing.record or {}, definition) == records.answers_only(clean, definition):
-        return 2
-    if existing is not None and not replace:
-        raise _Bad(f"household {uuid} already exists with other answers (revision {existing.revision}); "
-                   "use --replace to overwrite it")
-    try:
-        saved = store.save_within(clean, actor=actor, action="import", status=status)
     except StoreError as exc:
         raise _Bad(exc.msg.en) from None
     if status in ("complete", "sent") and saved.evaluation.errors:

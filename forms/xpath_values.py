@@ -26,14 +26,27 @@ def to_bool(v: Any) -> bool:
     return v != ""
 
 
+_NUM_CACHE: dict[str, int | float] = {}
+
+
 def to_num(v: Any) -> int | float:
+    if v.__class__ is str:
+        # Answers compared with numbers are mostly codes ("1", "01"): a small, repeating set.
+        n = _NUM_CACHE.get(v)
+        if n is not None:
+            return n
+        if _NUMBER.match(v):
+            s = v.strip()
+            n = float(s) if "." in s else int(s)
+        else:
+            n = NAN
+        if len(_NUM_CACHE) < 4096:
+            _NUM_CACHE[v] = n
+        return n
     if isinstance(v, bool):
         return int(v)
     if isinstance(v, (int, float)):
         return v
-    if isinstance(v, str) and _NUMBER.match(v):
-        s = v.strip()
-        return float(s) if "." in s else int(s)
     if isinstance(v, (list, tuple)) and v:
         return to_num(v[0])
     return NAN

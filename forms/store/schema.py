@@ -36,7 +36,9 @@ def _v1(db: Database, _forms: FormRegistry) -> None:
 
 def _v2(db: Database, forms: FormRegistry) -> None:
     """Diacritic-free search, database-wide uniqueness checks, list indexes."""
-    db.execute("CREATE VIRTUAL TABLE household_search USING fts5(uuid UNINDEXED, body, tokenize='unicode61')")
+    # Keyed by the households table's rowid, so that replacing one household's entry is a
+    # lookup, not a scan of the whole index.
+    db.execute("CREATE VIRTUAL TABLE household_search USING fts5(body, tokenize='unicode61')")
     db["unique_values"].create({"household_uuid": str, "field": str, "scope": str, "value": str})
     db["unique_values"].create_index(["field", "scope", "value"])
     db["unique_values"].create_index(["household_uuid"])
@@ -44,11 +46,11 @@ def _v2(db: Database, forms: FormRegistry) -> None:
     db["households"].create_index(["status"])
     db["households"].create_index(["updated_at"])
     db["households"].create_index(["village"])
-    for row in db.execute("SELECT uuid, form_id, form_version, data FROM households WHERE deleted_at IS NULL").fetchall():
-        uuid, form_id, version, data = row
+    rows = db.execute("SELECT rowid, uuid, form_id, form_version, data FROM households WHERE deleted_at IS NULL")
+    for rowid, uuid, form_id, version, data in rows.fetchall():
         definition = forms.get(form_id, version)
         record = json.loads(data)
-        db.execute("INSERT INTO household_search(uuid, body) VALUES (?, ?)", [uuid, search_text(definition, record)])
+        db.execute("INSERT INTO household_search(rowid, body) VALUES (?, ?)", [rowid, search_text(definition, record)])
         for field, within, value in unique_keys(definition, record):
             db.execute("INSERT INTO unique_values VALUES (?, ?, ?, ?)", [uuid, field, "\x1f".join(within), value])
 

@@ -41,6 +41,10 @@ _SUMMARY = ("uuid, form_id, form_version, revision, status, household_code, prov
             "deleted_at, sent_revision")
 
 
+_UPDATE_ALL = ", ".join(f"{c.strip()} = excluded.{c.strip()}" for c in (_SUMMARY + ", data").split(",")
+                        if c.strip() != "uuid")
+
+
 def utc_now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
 
@@ -204,7 +208,7 @@ class Store:
             params.append(village)
         query = fts_query(text or "")
         if query:
-            clauses.append("uuid IN (SELECT uuid FROM household_search WHERE household_search MATCH ?)")
+            clauses.append("rowid IN (SELECT rowid FROM household_search WHERE household_search MATCH ?)")
             params.append(query)
         return ("WHERE " + " AND ".join(clauses)) if clauses else "", params
 
@@ -340,14 +344,16 @@ class Store:
     def _write_household(self, h: Household, definition: Definition, answers: dict[str, Any]) -> None:
         data = json.dumps(answers, ensure_ascii=False, separators=(",", ":"))
         c = self.conn
-        c.execute(
-            f"INSERT OR REPLACE INTO households ({_SUMMARY}, data) VALUES ({','.join('?' * 19)})",
-            [h.uuid, h.form_id, h.form_version, h.revision, h.status, h.household_code, h.province_code,
-             h.commune_code, h.village, h.head_name, h.member_count, h.error_count, h.warning_count,
-             h.officer, h.created_at, h.updated_at, h.deleted_at, h.sent_revision, data])
-        c.execute("DELETE FROM household_search WHERE uuid = ?", [h.uuid])
-        c.execute("INSERT INTO household_search(uuid, body) VALUES (?, ?)",
-                  [h.uuid, records.search_text(definition, answers)])
+        values = [h.uuid, h.form_id, h.form_version, h.revision, h.status, h.household_code, h.province_code,
+                  h.commune_code, h.village, h.head_name, h.member_count, h.error_count, h.warning_count,
+                  h.officer, h.created_at, h.updated_at, h.deleted_at, h.sent_revision, data]
+        # An upsert keeps the row's rowid, which keys its search entry.
+        rowid = c.execute(
+            f"INSERT INTO households ({_SUMMARY}, data) VALUES ({','.join('?' * 19)}) "
+            f"ON CONFLICT(uuid) DO UPDATE SET {_UPDATE_ALL} RETURNING rowid", values).fetchone()[0]
+        c.execute("DELETE FROM household_search WHERE rowid = ?", [rowid])
+        c.execute("INSERT INTO household_search(rowid, body) VALUES (?, ?)",
+                  [rowid, records.search_text(definition, answers)])
         c.execute("DELETE FROM unique_values WHERE household_uuid = ?", [h.uuid])
         c.executemany("INSERT INTO unique_values VALUES (?, ?, ?, ?)",
                       [(h.uuid, f, "\x1f".join(w), v) for f, w, v in unique_keys(definition, answers)])
@@ -389,10 +395,10 @@ class Store:
             if h.deleted_at:
                 return
             now = self.clock()
-            self.conn.execute(
+            rowid = self.conn.execute(
                 "UPDATE households SET deleted_at = ?, updated_at = ?, revision = revision + 1, data = NULL "
-                "WHERE uuid = ?", [now, now, uuid])
-            self.conn.execute("DELETE FROM household_search WHERE uuid = ?", [uuid])
+                "WHERE uuid = ? RETURNING rowid", [now, now, uuid]).fetchone()[0]
+            self.conn.execute("DELETE FROM household_search WHERE rowid = ?", [rowid])
             self.conn.execute("DELETE FROM unique_values WHERE household_uuid = ?", [uuid])
             self._log(uuid, h.revision + 1, actor, "delete", [["household", h.household_code, None]])
 
