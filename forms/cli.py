@@ -190,9 +190,9 @@ def find(store: Store, key: str) -> Household:
         "SELECT uuid FROM households WHERE deleted_at IS NULL AND (uuid LIKE ? OR household_code = ?) LIMIT 5",
         [key.lower() + "%" if len(key) >= 4 else "\x00", key]).fetchall()
     if not rows:
-        raise LookupError(tr("cli_no_household", key=key))
+        raise LookupError(tr("cli_no_household", wanted=key))
     if len(rows) > 1:
-        raise LookupError(tr("cli_ambiguous", key=key, n=len(rows)))
+        raise LookupError(tr("cli_ambiguous", wanted=key, n=len(rows)))
     return store.get(rows[0][0])
 
 
