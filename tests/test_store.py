@@ -60,6 +60,7 @@ def test_revisions_and_change_log(store: Store) -> None:
     assert not again.changed and again.household.revision == 2
     history = store.history(first.uuid)
     assert [(e["revision"], e["action"]) for e in history] == [(1, "create"), (2, "update")]
+    assert history[0]["changes"] == [["", None, {k: first.record[k] for k in ("household", "members")}]]
     row_id = first.record["members"][0]["_id"]
     assert history[1]["changes"] == [[f"members/{row_id}/job", "Công nhân may", "Thợ điện"]]
 

@@ -186,7 +186,18 @@ class Store:
 
     def list(self, *, status: str | None = None, village: str | None = None, text: str | None = None,
              limit: int = 100, offset: int = 0, include_deleted: bool = False) -> list[Household]:
-        where, params = self._filters(status, village, text, include_deleted)
+        """Households, most recently changed first; with `text`, matches newest first."""
+        query = fts_query(text or "")
+        if query:
+            # Walk the search index newest first and stop at the limit, rather than sorting
+            # every match: "hoa" matches a third of a large commune.
+            where, params = self._filters(status, village, None, include_deleted)
+            where = where.replace("WHERE", "AND", 1)
+            cols = ", ".join(f"h.{c.strip()}" for c in _SUMMARY.split(","))
+            sql = (f"SELECT {cols} FROM household_search s JOIN households h ON h.rowid = s.rowid "
+                   f"WHERE household_search MATCH ? {where} ORDER BY s.rowid DESC LIMIT ? OFFSET ?")
+            return [Household(*r) for r in self.conn.execute(sql, [query, *params, limit, offset])]
+        where, params = self._filters(status, village, None, include_deleted)
         sql = (f"SELECT {_SUMMARY} FROM households {where} "
                "ORDER BY updated_at DESC, uuid LIMIT ? OFFSET ?")
         return [Household(*r) for r in self.conn.execute(sql, [*params, limit, offset])]
@@ -333,15 +344,16 @@ class Store:
             record={"uuid": uuid, **new_answers},
             **{col: _text(evaluation.household.get(fid)) for col, fid in _summary_fields(definition).items()},
         )
-        self._write_household(h, definition, new_answers)
-        changes = records.diff(definition, old_answers, new_answers)
+        self._write_household(h, definition, new_answers, is_new=existing is None)
+        # A new household's log entry holds its first answers whole; later entries hold diffs.
+        changes = records.diff(definition, old_answers, new_answers) if existing else [["", None, new_answers]]
         verb = action or ("create" if existing is None else "update")
         if existing is not None and existing.status != status:
             changes.append(["status", existing.status, status])
         self._log(uuid, h.revision, actor, verb, changes)
         return Saved(h, evaluation, changed=True)
 
-    def _write_household(self, h: Household, definition: Definition, answers: dict[str, Any]) -> None:
+    def _write_household(self, h: Household, definition: Definition, answers: dict[str, Any], is_new: bool) -> None:
         data = json.dumps(answers, ensure_ascii=False, separators=(",", ":"))
         c = self.conn
         values = [h.uuid, h.form_id, h.form_version, h.revision, h.status, h.household_code, h.province_code,
@@ -351,10 +363,12 @@ class Store:
         rowid = c.execute(
             f"INSERT INTO households ({_SUMMARY}, data) VALUES ({','.join('?' * 19)}) "
             f"ON CONFLICT(uuid) DO UPDATE SET {_UPDATE_ALL} RETURNING rowid", values).fetchone()[0]
-        c.execute("DELETE FROM household_search WHERE rowid = ?", [rowid])
+        if not is_new:
+            c.execute("DELETE FROM household_search WHERE rowid = ?", [rowid])
         c.execute("INSERT INTO household_search(rowid, body) VALUES (?, ?)",
                   [rowid, records.search_text(definition, answers)])
-        c.execute("DELETE FROM unique_values WHERE household_uuid = ?", [h.uuid])
+        if not is_new:
+            c.execute("DELETE FROM unique_values WHERE household_uuid = ?", [h.uuid])
         c.executemany("INSERT INTO unique_values VALUES (?, ?, ?, ?)",
                       [(h.uuid, f, "\x1f".join(w), v) for f, w, v in unique_keys(definition, answers)])
 
