@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Install what the tests need (system packages, .venv with the test extras) and run every test.
+# Extra arguments go to pytest: `bash tests/run.sh -k store`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source installer/bootstrap.sh
+ensure_system_packages
+ensure_venv
+.venv/bin/python -m pip install -q -e ".[test]"
+export QT_QPA_PLATFORM=offscreen
+.venv/bin/ruff check .
+.venv/bin/python -m pytest -q "$@"
