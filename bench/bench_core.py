@@ -78,7 +78,7 @@ def bench_import_and_search(forms: FormRegistry, tmp: Path, n: int) -> None:
     store = Store(tmp / "import.sqlite", forms)
     t = time.perf_counter()
     with open(src, encoding="utf-8") as fh:
-        report = import_jsonl(store, fh, actor="bench")
+        report = import_jsonl(store, fh, actor="bench", workers=None)
     elapsed = time.perf_counter() - t
     assert report.added == n, (report.added, report.bad[:3])
     rate = n / elapsed

@@ -126,7 +126,7 @@ def cmd_import(args: argparse.Namespace, store: Store) -> int:
     try:
         with _input(args.file) as fh:
             report = exchange.import_jsonl(store, fh, actor=actor(args), all_or_nothing=args.all_or_nothing,
-                                           replace=args.replace)
+                                           replace=args.replace, workers=None)
     except OSError as exc:
         print(f"{args.file}: {exc.strerror}", file=sys.stderr)
         return 2

@@ -334,7 +334,7 @@ class _Builder:
                 self.problem(f.id, "unique within the household only makes sense for a roster field")
 
     def resolver(self, scope: str | None, fid: str, what: str, deps: set[str]):
-        def resolve(name: str) -> Compiled:
+        def resolve(name: str) -> str:
             target = self.by_id.get(name)
             if target is None:
                 raise ExpressionError(f"{what} refers to ${{{name}}}, which is not a field of this form")
@@ -342,13 +342,12 @@ class _Builder:
                 raise ExpressionError(f"{what} refers to ${{{name}}}, which is a group, not a question")
             deps.add(name)
             if target.type == "roster":
-                return lambda c: c.rows[name]
+                return f"c.rows[{name!r}]"
             if target.roster is None:
-                return lambda c: c.hh.get(name)
+                return f"c.hh.get({name!r})"
             if target.roster == scope:
-                return lambda c: c.row.get(name)
-            roster = target.roster
-            return lambda c: [r.get(name) for r in c.rows[roster]]
+                return f"c.row.get({name!r})"
+            return f"[r.get({name!r}) for r in c.rows[{target.roster!r}]]"
         return resolve
 
     def compile_field(self, f: Field) -> None:

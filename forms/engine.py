@@ -158,6 +158,16 @@ class Engine:
             self._check_database_unique(ev, hh_raw, raw_rows, elsewhere)
         return ev
 
+    @staticmethod
+    def slim(ev: Evaluation) -> Evaluation:
+        """The parts of an evaluation a store needs, cheap to send between processes."""
+        return Evaluation(ev.findings, ev.household, ev.rows, {}, {}, ev.irrelevant_answers)
+
+    def check_database_unique(self, ev: Evaluation, record: dict[str, Any], elsewhere: ElsewhereLookup) -> None:
+        """Add to an evaluation made without a database the findings of database-wide rules."""
+        raw_rows = {r.id: list(record.get(r.id) or []) for r in self.definition.rosters}
+        self._check_database_unique(ev, record.get("household") or {}, raw_rows, elsewhere)
+
     def _check(self, ctx: Context, ev: Evaluation, f: Field, ref: FieldRef, value: Any, rel: bool) -> None:
         if values.is_empty(value):
             if rel and (f.required or (f.required_fn is not None and to_bool(f.required_fn(ctx)))):

@@ -3,15 +3,22 @@ members) and CSV for spreadsheets."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
+import multiprocessing
+import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import chain, islice
+from pathlib import Path
 from typing import IO, Any
 
 from forms import records
 from forms.definition import Definition
-from forms.store import STATUSES, Store, StoreError
+from forms.engine import Engine, Evaluation
+from forms.registry import FormRegistry
+from forms.store import STATUSES, ConflictError, NotCompletable, NotFound, Store, StoreError
 from forms.text import nfc
 
 
@@ -35,109 +42,183 @@ class ImportReport:
         return self.added + self.replaced
 
 
+@dataclass(slots=True)
+class _Line:
+    """One line read, normalised and evaluated (without the database), maybe in a worker."""
+
+    number: int
+    bad: str | None = None
+    status: str = "draft"
+    uuid: str = ""
+    raw: dict[str, Any] | None = None
+    clean: dict[str, Any] | None = None
+    evaluation: Evaluation | None = None
+
+
 class _Bad(Exception):
     pass
-
-
-def import_jsonl(store: Store, lines: Iterable[str], *, actor: str, all_or_nothing: bool = False,
-                 replace: bool = False, chunk: int = 1000) -> ImportReport:
-    """Import households, one JSON object per line.
-
-    Each line goes in whole or not at all. With all_or_nothing, a single bad line means
-    nothing is stored (every bad line is still reported); otherwise good lines are stored in
-    transactions of `chunk` lines and bad ones are listed."""
-    report = ImportReport(all_or_nothing)
-    seen: dict[str, int] = {}
-    numbered = enumerate(lines, 1)
-    while True:
-        batch = list(_take(numbered, 10**12 if all_or_nothing else chunk))
-        if not batch:
-            break
-        counts = [0, 0, 0]
-        try:
-            with store.transaction():
-                for number, text in batch:
-                    if not text.strip():
-                        continue
-                    try:
-                        with store.savepoint():
-                            counts[_import_line(store, text, number, seen, actor, replace)] += 1
-                    except _Bad as exc:
-                        report.bad.append(BadLine(number, str(exc)))
-                if all_or_nothing and report.bad:
-                    raise _Rollback
-        except _Rollback:
-            report.committed = False
-            return report
-        report.added += counts[0]
-        report.replaced += counts[1]
-        report.unchanged += counts[2]
-    return report
 
 
 class _Rollback(Exception):
     pass
 
 
-def _take(it: Iterator[tuple[int, str]], n: int) -> Iterator[tuple[int, str]]:
-    for _ in range(n):
-        try:
-            yield next(it)
-        except StopIteration:
-            return
+WORKER_CHUNK = 250  # lines per task sent to a worker process
 
 
-def _import_line(store: Store, text: str, number: int, seen: dict[str, int], actor: str, replace: bool) -> int:
-    """Store one line; 0 added, 1 replaced, 2 unchanged. Raises _Bad with the reason."""
+def import_jsonl(store: Store, lines: Iterable[str], *, actor: str, all_or_nothing: bool = False,
+                 replace: bool = False, chunk: int = 1000, workers: int | None = 0) -> ImportReport:
+    """Import households, one JSON object per line.
+
+    Each line goes in whole or not at all. With all_or_nothing, a single bad line means
+    nothing is stored (every bad line is still reported); otherwise good lines are stored in
+    transactions of `chunk` lines and bad ones are listed.
+
+    workers=None reads and checks lines against the questionnaire in one process per core
+    (for large files) while this process writes. Worker processes are spawned, which imports
+    the caller's main module again: use it only from a main module guarded by
+    `if __name__ == "__main__"` (the command line is). The default, 0, works in-process."""
+    report = ImportReport(all_or_nothing)
+    seen: dict[str, int] = {}
+    with _prepared_lines(store.forms, lines, workers) as prepared:
+        while True:
+            batch = list(islice(prepared, 10**12 if all_or_nothing else chunk))
+            if not batch:
+                break
+            counts = [0, 0, 0]
+            try:
+                with store.transaction():
+                    for line in batch:
+                        try:
+                            counts[_store_line(store, line, seen, actor, replace)] += 1
+                        except _Bad as exc:
+                            report.bad.append(BadLine(line.number, str(exc)))
+                    if all_or_nothing and report.bad:
+                        raise _Rollback
+            except _Rollback:
+                report.committed = False
+                return report
+            report.added += counts[0]
+            report.replaced += counts[1]
+            report.unchanged += counts[2]
+    return report
+
+
+@contextlib.contextmanager
+def _prepared_lines(forms: FormRegistry, lines: Iterable[str], workers: int | None) -> Iterator[Iterator[_Line]]:
+    numbered = ((n, text) for n, text in enumerate(lines, 1) if text.strip())
+    head = list(islice(numbered, 2 * WORKER_CHUNK))
+    if workers is None:
+        workers = min(os.cpu_count() or 1, 4) if len(head) == 2 * WORKER_CHUNK else 0
+    if workers <= 1:
+        yield (line for n, text in chain(head, numbered) for line in [_prepare(forms, n, text)])
+        return
+    # spawn, not fork: the parent holds an open SQLite connection, and Windows has no fork.
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(workers, initializer=_init_worker, initargs=([str(d) for d in forms.directories],)) as pool:
+        tasks = _chunks(chain(head, numbered), WORKER_CHUNK)
+        yield (line for result in pool.imap(_prepare_chunk, tasks) for line in result)
+
+
+def _chunks(it: Iterator[tuple[int, str]], n: int) -> Iterator[list[tuple[int, str]]]:
+    while batch := list(islice(it, n)):
+        yield batch
+
+
+_worker_forms: FormRegistry | None = None
+
+
+def _init_worker(directories: list[str]) -> None:
+    global _worker_forms
+    _worker_forms = FormRegistry([Path(d) for d in directories])
+
+
+def _prepare_chunk(batch: list[tuple[int, str]]) -> list[_Line]:
+    assert _worker_forms is not None
+    return [_prepare(_worker_forms, n, text) for n, text in batch]
+
+
+def _prepare(forms: FormRegistry, number: int, text: str) -> _Line:
+    line = _Line(number)
     try:
         raw = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise _Bad(f"not valid JSON ({exc.msg} at character {exc.pos + 1})") from None
+        line.bad = f"not valid JSON ({exc.msg} at character {exc.pos + 1})"
+        return line
     if not isinstance(raw, dict):
-        raise _Bad("each line must be one JSON object (a household)")
-    status = raw.get("status") or "draft"
-    if status not in STATUSES:
-        raise _Bad(f"status {status!r} is not one of {', '.join(STATUSES)}")
-    uuid = str(raw.get("uuid") or "")
+        line.bad = "each line must be one JSON object (a household)"
+        return line
+    line.status = raw.get("status") or "draft"
+    if line.status not in STATUSES:
+        line.bad = f"status {line.status!r} is not one of {', '.join(STATUSES)}"
+        return line
+    line.uuid = str(raw.get("uuid") or "")
+    line.raw = {k: v for k, v in raw.items() if k not in records.META_KEYS or k in ("uuid", "form_id", "form_version")}
+    try:
+        definition = _definition(forms, raw)
+    except KeyError as exc:  # a form version this program does not have
+        line.bad = str(exc).strip('"')
+        return line
+    try:
+        clean = records.normalize(definition, line.raw)
+    except records.RecordError as exc:
+        line.bad = str(exc)
+        return line
+    clean["form_id"], clean["form_version"] = definition.form_id, definition.version
+    line.clean = clean
+    line.evaluation = Engine.slim(forms.engine(definition).evaluate(clean))
+    return line
+
+
+def _store_line(store: Store, line: _Line, seen: dict[str, int], actor: str, replace: bool) -> int:
+    """Store one prepared line; 0 added, 1 replaced, 2 unchanged. Raises _Bad with the reason."""
+    if line.bad is not None:
+        raise _Bad(line.bad)
+    assert line.raw is not None and line.clean is not None
+    uuid = line.uuid
     if uuid and uuid in seen:
         raise _Bad(f"uuid {uuid} already appeared on line {seen[uuid]}")
     existing = None
     if uuid:
-        seen[uuid] = number
+        seen[uuid] = line.number
         try:
             existing = store.get(uuid)
         except StoreError:
             existing = None
-    if existing is not None and existing.deleted_at:
-        raise _Bad(f"household {uuid} was deleted on this laptop; give the line a new uuid to add it again")
-    answers = {k: v for k, v in raw.items() if k not in records.META_KEYS or k == "uuid"}
-    try:
-        definition = store.definition_of(existing) if existing else _definition(store, raw)
-        if existing is not None:
+    if existing is not None:
+        if existing.deleted_at:
+            raise _Bad(f"household {uuid} was deleted on this laptop; give the line a new uuid to add it again")
+        definition = store.definition_of(existing)
+        try:
             same = records.answers_only(existing.record or {}, definition) == records.answers_only(
-                records.normalize(definition, answers), definition)
-            if same:
-                return 2
-            if not replace:
-                raise _Bad(f"household {uuid} already exists with other answers (revision {existing.revision}); "
-                           "use --replace to overwrite it")
-        else:
-            answers["form_id"], answers["form_version"] = definition.form_id, definition.version
-        saved = store.save_within(answers, actor=actor, action="import", status=status)
-    except (records.RecordError, KeyError) as exc:
-        raise _Bad(str(exc).strip('"')) from None
+                records.normalize(definition, line.raw), definition)
+        except records.RecordError as exc:
+            raise _Bad(str(exc)) from None
+        if same:
+            return 2
+        if not replace:
+            raise _Bad(f"household {uuid} already exists with other answers (revision {existing.revision}); "
+                       "use --replace to overwrite it")
+    try:
+        store.save_within(line.clean, actor=actor, action="import", status=line.status, prepared=line.evaluation,
+                          refuse_errors=line.status in ("complete", "sent"))
+    except NotCompletable as exc:
+        errors = exc.evaluation.errors
+        first = "; ".join(f"{f.ref}: {f.message.en}" for f in errors[:3])
+        raise _Bad(f"marked {line.status} but has {len(errors)} error(s): {first}") from None
+    except records.RecordError as exc:
+        raise _Bad(str(exc)) from None
     except StoreError as exc:
-        raise _Bad(exc.msg.en) from None
-    if status in ("complete", "sent") and saved.evaluation.errors:
-        first = "; ".join(f"{f.ref}: {f.message.en}" for f in saved.evaluation.errors[:3])
-        raise _Bad(f"marked {status} but has {len(saved.evaluation.errors)} error(s): {first}")
+        if isinstance(exc, (NotFound, ConflictError)) or "deleted" in exc.msg.en:
+            raise _Bad(exc.msg.en) from None
+        raise  # disk full, locked...: stop the import; what was committed stays
     return 1 if existing is not None else 0
 
 
-def _definition(store: Store, raw: dict[str, Any]) -> Definition:
+def _definition(forms: FormRegistry, raw: dict[str, Any]) -> Definition:
     if raw.get("form_id") or raw.get("form_version"):
-        return store.forms.get(str(raw.get("form_id") or "labour_supply"), str(raw.get("form_version") or ""))
-    return store.forms.current()
+        return forms.get(str(raw.get("form_id") or "labour_supply"), str(raw.get("form_version") or ""))
+    return forms.current()
 
 
 def export_jsonl(store: Store, out: IO[str], *, status: str | None = None) -> int:

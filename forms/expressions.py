@@ -14,8 +14,8 @@ from forms.functions import FUNCTIONS, SPECIAL_FORMS
 from forms.xpath_values import arith, compare, equals, to_bool, to_num
 
 Compiled = Callable[[Any], Any]
-# Given a field id, returns a closure reading that field's value from an evaluation context.
-Resolver = Callable[[str], Compiled]
+# Given a field id, returns Python source reading that field's value from the context `c`.
+Resolver = Callable[[str], str]
 
 GRAMMAR = r"""
 ?start: or_expr
@@ -74,79 +74,102 @@ def uses_dot(source: str) -> bool:
 
 
 def compile_expression(source: str, resolve: Resolver) -> Compiled:
-    """A closure computing the expression for a context (see forms.engine.Context)."""
-    return _compile(parse(source), resolve)
+    """A function computing the expression for a context (see forms.engine.Context).
+
+    The expression is translated to one Python expression and compiled, so evaluating it
+    costs one call plus the XPath helpers it needs, not one call per syntax node."""
+    code = to_python(parse(source), resolve)
+    # Safe: the code is generated from a parsed tree of a small grammar, names come from the
+    # definition's fields, and the namespace has no builtins.
+    return eval(f"lambda c: {code}", _NAMESPACE)
 
 
-def _compile(node: Tree | Token, resolve: Resolver) -> Compiled:
-    if isinstance(node, Token):  # a bare parenthesised literal never reaches here
+def to_python(node: Tree | Token, resolve: Resolver) -> str:
+    """Python source for a parsed expression. `resolve` gives the source reading a field."""
+    if isinstance(node, Token):
         raise ExpressionError(f"unexpected token {node!r}")
     kind = node.data
     if kind == "number":
         text = str(node.children[0])
-        value: Any = float(text) if "." in text else int(text)
-        return lambda _c: value
+        return repr(float(text) if "." in text else int(text))
     if kind == "string":
-        s = str(node.children[0])[1:-1]
-        return lambda _c: s
+        return repr(str(node.children[0])[1:-1])
     if kind == "ref":
         return resolve(str(node.children[0]))
     if kind == "dot":
-        return lambda c: c.dot
+        return "c.dot"
     if kind == "neg":
-        inner = _compile(node.children[0], resolve)
-        return lambda c: -to_num(inner(c))
+        return f"(-_num({to_python(node.children[0], resolve)}))"
     if kind in ("or_", "and_"):
-        a, b = (_compile(ch, resolve) for ch in node.children)
-        if kind == "or_":
-            return lambda c: to_bool(a(c)) or to_bool(b(c))
-        return lambda c: to_bool(a(c)) and to_bool(b(c))
+        a, b = (_as_bool(ch, resolve) for ch in node.children)
+        return f"({a} {'or' if kind == 'or_' else 'and'} {b})"
     if kind == "binop":
-        return _compile_binop(node, resolve)
+        left, op_token, right = node.children
+        op = str(op_token)
+        a, b = to_python(left, resolve), to_python(right, resolve)
+        if op == "=" and isinstance(right, Tree) and right.data == "number":
+            return f"_eq_number({a}, {b})"  # the common `${x} = 1`
+        if op == "=":
+            return f"_equals({a}, {b})"
+        if op == "!=":
+            return f"(not _equals({a}, {b}))"
+        if op in _COMPARISONS:
+            return f"{_COMPARISONS[op]}({a}, {b})"
+        return f"_arith({a}, {b}, {op!r})"
     if kind == "call":
-        return _compile_call(node, resolve)
+        return _call_to_python(node, resolve)
     raise ExpressionError(f"unsupported expression part {kind!r}")
 
 
-def _compile_binop(node: Tree, resolve: Resolver) -> Compiled:
-    left, op_token, right = node.children
-    op = str(op_token)
-    a, b = _compile(left, resolve), _compile(right, resolve)
-    if op == "=":
-        # The common case `${x} = 1`: compare numbers without the general machinery.
-        if isinstance(right, Tree) and right.data == "number":
-            n = to_num(str(right.children[0]))
-            return lambda c: (v := a(c)) is not None and (
-                to_num(v) == n if not isinstance(v, (list, tuple, bool)) else equals(v, n)
-            )
-        return lambda c: equals(a(c), b(c))
-    if op == "!=":
-        return lambda c: not equals(a(c), b(c))
-    if op in ("<", "<=", ">", ">="):
-        return lambda c: compare(a(c), b(c), op)
-    return lambda c: arith(a(c), b(c), op)
-
-
-def _compile_call(node: Tree, resolve: Resolver) -> Compiled:
+def _call_to_python(node: Tree, resolve: Resolver) -> str:
     name = str(node.children[0])
-    arg_nodes = [ch for ch in node.children[1:] if ch is not None]
-    args = [_compile(ch, resolve) for ch in arg_nodes]
+    args = [to_python(ch, resolve) for ch in node.children[1:] if ch is not None]
     if name in SPECIAL_FORMS:
         lo, hi = SPECIAL_FORMS[name]
         _check_arity(name, len(args), lo, hi)
-        cond, then, other = args
-        return lambda c: then(c) if to_bool(cond(c)) else other(c)
+        _, then, other = args
+        return f"({then} if {_as_bool(node.children[1], resolve)} else {other})"
     if name not in FUNCTIONS:
         raise ExpressionError(f"unknown function {name}()")
-    fn, lo, hi = FUNCTIONS[name]
+    _, lo, hi = FUNCTIONS[name]
     _check_arity(name, len(args), lo, hi)
-    if len(args) == 1:
-        (x,) = args
-        return lambda c: fn(c, x(c))
-    if len(args) == 2:
-        x, y = args
-        return lambda c: fn(c, x(c), y(c))
-    return lambda c: fn(c, *(f(c) for f in args))
+    return f"_fn[{name!r}](c{''.join(', ' + a for a in args)})"
+
+
+_BOOLEAN_CALLS = {"not", "true", "false", "boolean", "selected", "regex", "contains", "starts-with", "ends-with",
+                  "in-list"}
+
+
+def _as_bool(node: Tree | Token, resolve: Resolver) -> str:
+    """Source for the truth value of a sub-expression; no conversion where it is already one."""
+    code = to_python(node, resolve)
+    if isinstance(node, Tree) and (
+        node.data in ("or_", "and_")
+        or (node.data == "binop" and str(node.children[1]) in ("=", "!=", "<", "<=", ">", ">="))
+        or (node.data == "call" and str(node.children[0]) in _BOOLEAN_CALLS)
+    ):
+        return code
+    return f"_bool({code})"
+
+
+def _eq_number(v: Any, n: int | float) -> bool:
+    if v is None:
+        return False
+    if v.__class__ is str:
+        return to_num(v) == n
+    if isinstance(v, (list, tuple, bool)):
+        return equals(v, n)
+    return to_num(v) == n
+
+
+_COMPARISONS = {"<": "_lt", "<=": "_le", ">": "_gt", ">=": "_ge"}
+_NAMESPACE: dict[str, Any] = {
+    "__builtins__": {},
+    "_bool": to_bool, "_num": to_num, "_equals": equals, "_eq_number": _eq_number, "_arith": arith,
+    "_lt": lambda a, b: compare(a, b, "<"), "_le": lambda a, b: compare(a, b, "<="),
+    "_gt": lambda a, b: compare(a, b, ">"), "_ge": lambda a, b: compare(a, b, ">="),
+    "_fn": {name: fn for name, (fn, _, _) in FUNCTIONS.items()},
+}
 
 
 def _check_arity(name: str, n: int, lo: int, hi: int | None) -> None:

@@ -19,7 +19,8 @@ class FormRegistry:
     def __init__(self, directories: list[Path] | None = None):
         self._defs: dict[tuple[str, str], Definition] = {}
         self._engines: dict[tuple[str, str], Engine] = {}
-        for directory in directories or [DEFINITIONS_DIR]:
+        self.directories = [Path(d) for d in directories or [DEFINITIONS_DIR]]
+        for directory in self.directories:
             for path in sorted(Path(directory).glob("*.yaml")):
                 self.add(load_definition(path))
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from typing import Any
 
 # đ/Đ is a letter of its own in Unicode, not d plus a mark, so NFD leaves it alone.
 _FOLD_EXTRA = str.maketrans({"đ": "d", "Đ": "d", "ð": "d"})
+# The combining mark blocks (Vietnamese tones and vowel marks are in the first).
+_MARKS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 
 
 def nfc(value: Any) -> Any:
@@ -25,5 +28,4 @@ def fold(text: str) -> str:
     if text.isascii():
         return text.lower()
     decomposed = unicodedata.normalize("NFD", text.translate(_FOLD_EXTRA))
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return stripped.casefold()
+    return _MARKS.sub("", decomposed).casefold()

@@ -43,6 +43,8 @@ def check(definition: Definition, f: Field, value: Any, parent_value: Any = None
         ok = isinstance(value, str) and parse_partial_date(value) is not None
         return None if ok else message("invalid_partial_date", value=value)
     if t == "select_one":
+        if not f.filter_by and value.__class__ is str and value in definition.lists[f.list_name].codes:  # type: ignore[index]
+            return None
         return _check_code(definition, f, value, parent_value)
     if t == "select_multiple":
         if not isinstance(value, list):
@@ -57,8 +59,8 @@ def check(definition: Definition, f: Field, value: Any, parent_value: Any = None
 
 
 def _check_code(definition: Definition, f: Field, code: Any, parent_value: Any) -> Message | None:
-    choices = definition.choices(f)
-    choice = choices.by_code.get(code) if isinstance(code, str) else None
+    choices = definition.lists[f.list_name]  # type: ignore[index]
+    choice = choices.by_code.get(code) if code.__class__ is str else None
     if choice is None:
         return message("invalid_code", code=code, field=_label(f))
     if f.filter_by and parent_value not in EMPTY and choice.parent != parent_value:

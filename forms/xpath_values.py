@@ -15,10 +15,10 @@ _NUMBER = re.compile(r"\s*-?(\d+(\.\d*)?|\.\d+)\s*\Z")
 
 
 def to_bool(v: Any) -> bool:
+    if v is True or v is False:
+        return v
     if v is None:
         return False
-    if isinstance(v, bool):
-        return v
     if isinstance(v, (int, float)):
         return v != 0 and not math.isnan(v)
     if isinstance(v, (list, tuple)):
@@ -30,7 +30,10 @@ _NUM_CACHE: dict[str, int | float] = {}
 
 
 def to_num(v: Any) -> int | float:
-    if v.__class__ is str:
+    cls = v.__class__
+    if cls is int or cls is float:
+        return v
+    if cls is str:
         # Answers compared with numbers are mostly codes ("1", "01"): a small, repeating set.
         n = _NUM_CACHE.get(v)
         if n is not None:
@@ -88,6 +91,8 @@ def compare(a: Any, b: Any, op: str) -> bool:
     """<, <=, >, >=: numerically when both sides are numbers, else as text (ISO dates)."""
     if a is None or b is None or a == "" or b == "":
         return False
+    if a.__class__ is int and b.__class__ is int:  # ages, counts
+        return a < b if op == "<" else a <= b if op == "<=" else a > b if op == ">" else a >= b
     if is_numeric(a) and is_numeric(b):
         x, y = to_num(a), to_num(b)
     elif isinstance(a, str) and isinstance(b, str):

@@ -16,7 +16,7 @@ class Ctx:
 
 
 def ev(source: str, dot: Any = None, **values: Any) -> Any:
-    fn = compile_expression(source, lambda name: (lambda c: c.values.get(name)))
+    fn = compile_expression(source, lambda name: f"c.values.get({name!r})")
     return fn(Ctx(values, dot))
 
 

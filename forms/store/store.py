@@ -107,6 +107,7 @@ class Store:
     def _configure(self) -> None:
         c = self.conn
         c.execute("PRAGMA busy_timeout = 5000")
+        c.execute("PRAGMA cache_size = -32768")  # 32 MB: random UUID keys miss a small cache
         found = c.execute("PRAGMA user_version").fetchone()[0]
         if found > schema.LATEST:
             raise NewerDatabaseError(message("store_newer_schema", path=self.path, found=found, known=schema.LATEST))
@@ -303,9 +304,15 @@ class Store:
             raise
         self.conn.execute("RELEASE line")
 
-    def save_within(self, record: dict[str, Any], *, actor: str, action: str, status: str | None = None) -> Saved:
-        """save() for use inside transaction(): the caller commits."""
-        return self._save(record, actor=actor, expected_revision=None, action=action, status=status)
+    def save_within(self, record: dict[str, Any], *, actor: str, action: str, status: str | None = None,
+                    prepared: Evaluation | None = None, refuse_errors: bool = False) -> Saved:
+        """save() for use inside transaction(): the caller commits.
+
+        `prepared`: the record is normalised already and this is its evaluation without the
+        database-wide rules (made in another process); `refuse_errors`: raise NotCompletable
+        instead of writing a household that has errors."""
+        return self._save(record, actor=actor, expected_revision=None, action=action, status=status,
+                          prepared=prepared, refuse_errors=refuse_errors)
 
     def save(self, record: dict[str, Any], *, actor: str, expected_revision: int | None = None) -> Saved:
         """Save a household as it is (a draft keeps its errors). One transaction."""
@@ -313,11 +320,16 @@ class Store:
             return self._save(record, actor=actor, expected_revision=expected_revision, action=None)
 
     def _save(self, record: dict[str, Any], *, actor: str, expected_revision: int | None,
-              action: str | None, status: str | None = None) -> Saved:
+              action: str | None, status: str | None = None, prepared: Evaluation | None = None,
+              refuse_errors: bool = False) -> Saved:
         uuid = str(record.get("uuid") or "")
         existing = self._row(uuid) if uuid else None
         definition = self._definition_for(record, existing)
-        clean = records.normalize(definition, record)
+        made_with = (record.get("form_id"), record.get("form_version"))
+        if prepared is not None and made_with == (definition.form_id, definition.version):
+            clean = record
+        else:
+            clean, prepared = records.normalize(definition, record), None
         uuid = clean["uuid"]
         if existing is not None:
             if existing.deleted_at is not None:
@@ -325,7 +337,14 @@ class Store:
             if expected_revision is not None and existing.revision != expected_revision:
                 raise ConflictError(message("store_conflict", uuid=uuid, found=existing.revision,
                                             expected=expected_revision))
-        evaluation = self.forms.engine(definition).evaluate(clean, elsewhere=self.elsewhere(uuid))
+        engine = self.forms.engine(definition)
+        if prepared is not None:
+            evaluation = prepared
+            engine.check_database_unique(evaluation, clean, self.elsewhere(uuid))
+        else:
+            evaluation = engine.evaluate(clean, elsewhere=self.elsewhere(uuid))
+        if refuse_errors and evaluation.errors:
+            raise NotCompletable(message("store_has_errors", n=len(evaluation.errors)), evaluation)
         old_answers = records.answers_only(existing.record or {}, definition) if existing else None
         new_answers = records.answers_only(clean, definition)
         if existing is not None and old_answers == new_answers and status in (None, existing.status):
@@ -344,16 +363,20 @@ class Store:
             record={"uuid": uuid, **new_answers},
             **{col: _text(evaluation.household.get(fid)) for col, fid in _summary_fields(definition).items()},
         )
-        self._write_household(h, definition, new_answers, is_new=existing is None)
-        # A new household's log entry holds its first answers whole; later entries hold diffs.
-        changes = records.diff(definition, old_answers, new_answers) if existing else [["", None, new_answers]]
+        data = self._write_household(h, definition, new_answers, is_new=existing is None)
         verb = action or ("create" if existing is None else "update")
-        if existing is not None and existing.status != status:
-            changes.append(["status", existing.status, status])
-        self._log(uuid, h.revision, actor, verb, changes)
+        if existing is None:
+            # A new household's log entry holds its first answers whole; later entries hold diffs.
+            self._log(uuid, h.revision, actor, verb, f'[["",null,{data}]]')
+        else:
+            changes = records.diff(definition, old_answers, new_answers)
+            if existing.status != status:
+                changes.append(["status", existing.status, status])
+            self._log(uuid, h.revision, actor, verb, changes)
         return Saved(h, evaluation, changed=True)
 
-    def _write_household(self, h: Household, definition: Definition, answers: dict[str, Any], is_new: bool) -> None:
+    def _write_household(self, h: Household, definition: Definition, answers: dict[str, Any], is_new: bool) -> str:
+        """Write the household row, its search entry and unique values; returns its answers as JSON."""
         data = json.dumps(answers, ensure_ascii=False, separators=(",", ":"))
         c = self.conn
         values = [h.uuid, h.form_id, h.form_version, h.revision, h.status, h.household_code, h.province_code,
@@ -371,11 +394,13 @@ class Store:
             c.execute("DELETE FROM unique_values WHERE household_uuid = ?", [h.uuid])
         c.executemany("INSERT INTO unique_values VALUES (?, ?, ?, ?)",
                       [(h.uuid, f, "\x1f".join(w), v) for f, w, v in unique_keys(definition, answers)])
+        return data
 
-    def _log(self, uuid: str, revision: int, actor: str, action: str, changes: list[Any]) -> None:
+    def _log(self, uuid: str, revision: int, actor: str, action: str, changes: list[Any] | str) -> None:
+        text = changes if isinstance(changes, str) else json.dumps(changes, ensure_ascii=False)
         self.conn.execute(
             "INSERT INTO change_log (household_uuid, revision, at, actor, action, changes) VALUES (?, ?, ?, ?, ?, ?)",
-            [uuid, revision, self.clock(), actor, action, json.dumps(changes, ensure_ascii=False)])
+            [uuid, revision, self.clock(), actor, action, text])
 
     def complete(self, uuid: str, *, actor: str, accept_warnings: bool = False) -> Saved:
         """Mark a household complete: refused while errors remain; warnings need
