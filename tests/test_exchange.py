@@ -116,3 +116,28 @@ def test_csv_opens_in_excel_with_vietnamese(store: Store) -> None:
     assert rows[0]["citizen_id"] == f'="{fx.citizen_id(1975, "1", serial=1)}"'  # leading zero kept
     households = io.StringIO(newline="")
     assert export_csv(store, households, level="households") == 1
+
+
+def test_worker_processes_store_exactly_what_one_process_does(tmp_path, forms_registry) -> None:
+    recs = fx.generated(700, seed=5)
+    recs[650]["members"][0]["citizen_id"] = recs[10]["members"][0]["citizen_id"]  # a person seen twice
+    recs[651]["household"]["household_code"] = recs[11]["household"]["household_code"]  # a code used twice
+    recs[652]["status"] = "complete"
+    del recs[652]["members"][0]["sex"]
+    text = lines(*recs[:300], "{broken", *recs[300:])
+    one, many = Store(tmp_path / "one.sqlite", forms_registry), Store(tmp_path / "many.sqlite", forms_registry)
+    r1 = import_jsonl(one, text, actor="lan", workers=0)
+    r2 = import_jsonl(many, text, actor="lan", workers=2)
+    assert (r1.added, [(b.line, b.reason) for b in r1.bad]) == (r2.added, [(b.line, b.reason) for b in r2.bad])
+    assert r1.added == 699 and [b.line for b in r1.bad] == [301, 654]
+    def answers(record: dict) -> dict:  # member _ids are made afresh by each import
+        return {**record, "members": [{k: v for k, v in m.items() if k != "_id"} for m in record["members"]]}
+
+    for h in one.list(limit=1000):
+        other = many.get(h.uuid)
+        assert (answers(other.record), other.error_count, other.warning_count, other.head_name) == (
+            answers(one.get(h.uuid).record), h.error_count, h.warning_count, h.head_name)
+    assert many.get(recs[650]["uuid"]).warning_count >= 1
+    assert many.get(recs[651]["uuid"]).error_count == 1
+    one.close()
+    many.close()

@@ -292,18 +292,6 @@ class Store:
         with self._write():
             yield
 
-    @contextmanager
-    def savepoint(self) -> Iterator[None]:
-        """Inside a transaction: undo just this block if it fails."""
-        self.conn.execute("SAVEPOINT line")
-        try:
-            yield
-        except BaseException:
-            self.conn.execute("ROLLBACK TO line")
-            self.conn.execute("RELEASE line")
-            raise
-        self.conn.execute("RELEASE line")
-
     def save_within(self, record: dict[str, Any], *, actor: str, action: str, status: str | None = None,
                     prepared: Evaluation | None = None, refuse_errors: bool = False) -> Saved:
         """save() for use inside transaction(): the caller commits.
