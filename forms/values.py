@@ -104,7 +104,9 @@ def coerce(definition: Definition, f: Field, raw: Any) -> Any:
         m = _DMY.match(raw)
         if m:
             d, mo, y = (int(x) for x in m.groups())
-            return f"{y:04d}-{mo:02d}-{d:02d}"
+            iso = f"{y:04d}-{mo:02d}-{d:02d}"
+            # An impossible date stays as written, so the error shows what the paper says.
+            return iso if _iso_date(iso) else raw
     if t == "partial_date" and isinstance(raw, int) and 1000 <= raw <= 9999:
         return str(raw)
     if t == "integer" and isinstance(raw, str) and re.fullmatch(r"-?\d+", raw):
