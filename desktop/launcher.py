@@ -10,6 +10,8 @@ import sys
 
 from forms import __version__, cli
 from forms.i18n import set_language, tr
+from forms.printing import cli as print_cli
+from sync import cli as sync_cli
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -18,6 +20,8 @@ def build_parser() -> argparse.ArgumentParser:
     cli.add_common_options(parser)
     sub = parser.add_subparsers(dest="command")
     cli.register(sub)
+    print_cli.register(sub)
+    sync_cli.register(sub)
     return parser
 
 

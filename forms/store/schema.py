@@ -55,5 +55,19 @@ def _v2(db: Database, forms: FormRegistry) -> None:
             db.execute("INSERT INTO unique_values VALUES (?, ?, ?, ?)", [uuid, field, "\x1f".join(within), value])
 
 
-MIGRATIONS: list[Migration] = [_v1, _v2]
+def _v3(db: Database, _forms: FormRegistry) -> None:
+    """Sync: the server's revision of each household, the batches waiting for a receipt."""
+    db["households"].add_column("server_revision", int)
+    db["households"].add_column("server_note", str)  # why the server refused it, in both languages
+    # A batch is written here, payload and all, before it is sent, and sent again unchanged
+    # until its receipt is stored: a cut link or a killed program never makes a second batch
+    # of the same records.
+    db["sync_batches"].create({
+        "batch_id": str, "created_at": str, "payload": bytes, "records": str, "state": str,
+        "receipt": str, "done_at": str,
+    }, pk="batch_id", not_null={"created_at", "payload", "records", "state"})
+    db["sync_batches"].create_index(["state"])
+
+
+MIGRATIONS: list[Migration] = [_v1, _v2, _v3]
 LATEST = len(MIGRATIONS)

@@ -36,13 +36,12 @@ from forms.store.errors import (
 from forms.text import fold
 
 STATUSES = ("draft", "complete", "sent", "returned")
-_SUMMARY = ("uuid, form_id, form_version, revision, status, household_code, province_code, commune_code, "
-            "village, head_name, member_count, error_count, warning_count, officer, created_at, updated_at, "
-            "deleted_at, sent_revision")
-
-
-_UPDATE_ALL = ", ".join(f"{c.strip()} = excluded.{c.strip()}" for c in (_SUMMARY + ", data").split(",")
-                        if c.strip() != "uuid")
+# The households columns that Household holds, in its field order.
+_COLUMNS = ("uuid", "form_id", "form_version", "revision", "status", "household_code", "province_code",
+            "commune_code", "village", "head_name", "member_count", "error_count", "warning_count", "officer",
+            "created_at", "updated_at", "deleted_at", "sent_revision", "server_revision", "server_note")
+_SUMMARY = ", ".join(_COLUMNS)
+_UPDATE_ALL = ", ".join(f"{c} = excluded.{c}" for c in (*_COLUMNS, "data") if c != "uuid")
 
 
 def utc_now() -> str:
@@ -68,7 +67,9 @@ class Household:
     created_at: str
     updated_at: str
     deleted_at: str | None
-    sent_revision: int | None
+    sent_revision: int | None  # the local revision the server last accepted
+    server_revision: int | None  # the server's revision of it, what the next upload builds on
+    server_note: str | None  # JSON: why the server refused or returned it (vi and en)
     record: dict[str, Any] | None = None  # the answers; None in lists
 
     def export(self) -> dict[str, Any]:
@@ -171,9 +172,10 @@ class Store:
         row = self.conn.execute(f"SELECT {cols} FROM households WHERE uuid = ?", [uuid]).fetchone()
         if row is None:
             return None
-        h = Household(*row[:18])
-        if with_record and row[18] is not None:
-            h.record = {"uuid": h.uuid, **json.loads(row[18])}
+        n = len(_COLUMNS)
+        h = Household(*row[:n])
+        if with_record and row[n] is not None:
+            h.record = {"uuid": h.uuid, **json.loads(row[n])}
         return h
 
     def get(self, uuid: str) -> Household:
@@ -348,6 +350,8 @@ class Store:
             officer=(existing.officer if existing else None) or new_answers["household"].get("officer") or actor,
             created_at=existing.created_at if existing else now, updated_at=now, deleted_at=None,
             sent_revision=existing.sent_revision if existing else None,
+            server_revision=existing.server_revision if existing else None,
+            server_note=existing.server_note if existing else None,
             record={"uuid": uuid, **new_answers},
             **{col: _text(evaluation.household.get(fid)) for col, fid in _summary_fields(definition).items()},
         )
@@ -367,12 +371,10 @@ class Store:
         """Write the household row, its search entry and unique values; returns its answers as JSON."""
         data = json.dumps(answers, ensure_ascii=False, separators=(",", ":"))
         c = self.conn
-        values = [h.uuid, h.form_id, h.form_version, h.revision, h.status, h.household_code, h.province_code,
-                  h.commune_code, h.village, h.head_name, h.member_count, h.error_count, h.warning_count,
-                  h.officer, h.created_at, h.updated_at, h.deleted_at, h.sent_revision, data]
+        values = [getattr(h, col) for col in _COLUMNS] + [data]
         # An upsert keeps the row's rowid, which keys its search entry.
         rowid = c.execute(
-            f"INSERT INTO households ({_SUMMARY}, data) VALUES ({','.join('?' * 19)}) "
+            f"INSERT INTO households ({_SUMMARY}, data) VALUES ({','.join('?' * (len(_COLUMNS) + 1))}) "
             f"ON CONFLICT(uuid) DO UPDATE SET {_UPDATE_ALL} RETURNING rowid", values).fetchone()[0]
         if not is_new:
             c.execute("DELETE FROM household_search WHERE rowid = ?", [rowid])

@@ -1,0 +1,157 @@
+"""What waits to go to the provincial server, the batch on its way, and receipts coming back.
+
+A batch is written to the store (its payload, compressed, and which household revisions it
+carries) before it is sent, and sent again unchanged until its receipt is stored, so a cut
+link or a killed program never produces a second batch of the same records.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import uuid as uuidlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from forms.i18n import message
+from forms.store.store import Store
+
+# Households to send: complete and changed since the server last accepted them, and
+# deletions of households the server has.
+_OUTBOX = """
+    SELECT uuid, revision, server_revision, form_id, form_version, deleted_at, data FROM households
+    WHERE revision > coalesce(sent_revision, 0)
+      AND ((deleted_at IS NULL AND status = 'complete') OR (deleted_at IS NOT NULL AND server_revision IS NOT NULL))
+    ORDER BY updated_at, uuid LIMIT ?"""
+
+
+@dataclass(slots=True)
+class Batch:
+    batch_id: str
+    payload: bytes  # gzip-compressed JSON
+    records: list[tuple[str, int]]  # (uuid, revision) it carries
+    created_at: str
+
+
+@dataclass(slots=True)
+class ReceiptSummary:
+    accepted: int = 0
+    rejected: int = 0
+    conflicts: int = 0
+    problems: list[str] = field(default_factory=list)
+
+
+class ReceiptError(ValueError):
+    """A receipt that does not answer the batch it claims to answer."""
+
+
+def waiting(store: Store) -> int:
+    return store.conn.execute(
+        "SELECT count(*) FROM (" + _OUTBOX.replace("ORDER BY updated_at, uuid LIMIT ?", "") + ")").fetchone()[0]
+
+
+def pending(store: Store) -> Batch | None:
+    """The batch sent (or about to be) whose receipt has not come back."""
+    row = store.conn.execute(
+        "SELECT batch_id, payload, records, created_at FROM sync_batches WHERE state = 'pending' "
+        "ORDER BY created_at LIMIT 1").fetchone()
+    if row is None:
+        return None
+    return Batch(row[0], row[1], [tuple(r) for r in json.loads(row[2])], row[3])
+
+
+def next_batch(store: Store, limit: int) -> Batch | None:
+    """Make the next batch of at most `limit` households and keep it as pending."""
+    with store.transaction():
+        if pending(store) is not None:
+            raise RuntimeError("a batch is still waiting for its receipt; send it first")
+        rows = store.conn.execute(_OUTBOX, [limit]).fetchall()
+        if not rows:
+            return None
+        batch_id, now = str(uuidlib.uuid4()), store.clock()
+        out = []
+        for uuid, revision, server_revision, form_id, form_version, deleted_at, data in rows:
+            rec: dict[str, Any] = {"uuid": uuid, "revision": revision, "base_revision": server_revision,
+                                   "form_id": form_id, "form_version": form_version, "deleted": deleted_at is not None}
+            if data is not None:
+                rec.update(json.loads(data))
+            out.append(rec)
+        body = json.dumps({"batch_id": batch_id, "created_at": now, "records": out}, ensure_ascii=False,
+                          separators=(",", ":")).encode("utf-8")
+        payload = gzip.compress(body, compresslevel=6, mtime=0)
+        carried = [(r[0], r[1]) for r in rows]
+        store.conn.execute(
+            "INSERT INTO sync_batches (batch_id, created_at, payload, records, state) VALUES (?, ?, ?, ?, 'pending')",
+            [batch_id, now, payload, json.dumps(carried)])
+    return Batch(batch_id, payload, carried, now)
+
+
+def abandon(store: Store, batch_id: str) -> None:
+    """Give up a pending batch (too large for the link); its households go in the next ones.
+    Safe even if the server applied it: the server recognises a revision it already has."""
+    with store.transaction():
+        store.conn.execute("UPDATE sync_batches SET state = 'abandoned', done_at = ? WHERE batch_id = ?",
+                           [store.clock(), batch_id])
+
+
+def apply_receipt(store: Store, batch: Batch, receipt: Any, *, actor: str) -> ReceiptSummary:
+    """Record the server's answer for every household of a batch, in one transaction.
+
+    accepted: sent (unless edited since); rejected or conflict: back to draft with the
+    server's reasons kept in server_note."""
+    entries = _check_receipt(batch, receipt)
+    summary = ReceiptSummary()
+    with store.transaction():
+        for entry in entries:
+            uuid, revision, outcome = entry["uuid"], entry["revision"], entry["outcome"]
+            h = store._row(uuid, with_record=False)
+            if h is None:
+                summary.problems.append(f"{uuid}: no longer on this laptop")
+                continue
+            if outcome == "accepted":
+                summary.accepted += 1
+                status = "sent" if h.revision == revision and h.status == "complete" else h.status
+                store.conn.execute(
+                    "UPDATE households SET sent_revision = ?, server_revision = ?, server_note = NULL, status = ? "
+                    "WHERE uuid = ?", [revision, entry.get("server_revision"), status, uuid])
+                if status != h.status:
+                    store._log(uuid, h.revision, actor, "sent", [["status", h.status, status]])
+                continue
+            if outcome == "rejected":
+                summary.rejected += 1
+                note = {"outcome": "rejected", "message": entry.get("message"), "findings": entry.get("findings", [])}
+            else:
+                summary.conflicts += 1
+                note = {"outcome": "conflict", "message": _conflict_message(), "findings": []}
+            status = "draft" if h.revision == revision and h.status == "complete" else h.status
+            store.conn.execute("UPDATE households SET server_note = ?, status = ? WHERE uuid = ?",
+                               [json.dumps(note, ensure_ascii=False), status, uuid])
+            store._log(uuid, h.revision, actor, outcome, [["status", h.status, status]])
+        store.conn.execute("UPDATE sync_batches SET state = 'done', receipt = ?, done_at = ? WHERE batch_id = ?",
+                           [json.dumps(receipt, ensure_ascii=False), store.clock(), batch.batch_id])
+    return summary
+
+
+def _conflict_message() -> dict[str, str]:
+    m = message("sync_conflict")
+    return {"vi": m.vi, "en": m.en}
+
+
+def _check_receipt(batch: Batch, receipt: Any) -> list[dict[str, Any]]:
+    if not isinstance(receipt, dict) or receipt.get("batch_id") != batch.batch_id:
+        raise ReceiptError("the receipt does not name this batch")
+    entries = receipt.get("records")
+    if not isinstance(entries, list):
+        raise ReceiptError("the receipt has no list of records")
+    sent = set(batch.records)
+    seen = set()
+    for e in entries:
+        if not isinstance(e, dict) or e.get("outcome") not in ("accepted", "rejected", "conflict"):
+            raise ReceiptError(f"a receipt entry is not understood: {e!r:.80}")
+        key = (e.get("uuid"), e.get("revision"))
+        if key not in sent:
+            raise ReceiptError(f"the receipt answers for a household that was not sent: {key}")
+        seen.add(key)
+    if seen != sent:
+        raise ReceiptError(f"the receipt misses {len(sent - seen)} household(s) of the batch")
+    return entries

@@ -1,0 +1,190 @@
+"""The sync client: sends what waits in the store's outbox to the provincial server.
+
+Plain functions and a class with no Qt: the command line and the desktop (in a worker
+thread, with its own Store) both use it. Retries network errors, 5xx and 429 with
+exponential backoff and full jitter; never 401/403, which need the officer.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import requests
+
+from forms.i18n import Message, message
+from forms.store import Store, outbox
+from sync.protocol import API
+
+START_BATCH, MIN_BATCH, MAX_BATCH = 25, 5, 500
+FAST_SECONDS = 10.0  # a batch answered quicker than this lets the next one double
+TIMEOUT = (10.0, 90.0)  # connect, read
+
+
+class Progress(Protocol):
+    def report(self, done: int, total: int) -> None: ...
+
+    @property
+    def cancelled(self) -> bool: ...
+
+
+class SyncError(Exception):
+    def __init__(self, kind: str, msg: Message):
+        super().__init__(msg.en)
+        self.kind, self.msg = kind, msg  # kind: auth, network, server, refused, not_enrolled
+
+
+@dataclass(slots=True)
+class SyncResult:
+    batches: int = 0
+    accepted: int = 0
+    rejected: int = 0
+    conflicts: int = 0
+    waiting: int = 0
+    cancelled: bool = False
+    problems: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class SyncStatus:
+    server_url: str | None
+    waiting: int
+    last_success_at: str | None
+    last_error: Message | None
+
+
+def status(store: Store) -> SyncStatus:
+    err = store.get_setting("sync.last_error")
+    return SyncStatus(store.get_setting("sync.server_url"), outbox.waiting(store),
+                      store.get_setting("sync.last_success_at"), Message(**json.loads(err)) if err else None)
+
+
+def enroll(store: Store, server_url: str, code: str, device_name: str, *, ca_file: str | None = None,
+           session: requests.Session | None = None) -> dict[str, Any]:
+    """Exchange a one-time code for this laptop's token and keep it in the profile."""
+    url = server_url.rstrip("/")
+    http = session or requests.Session()
+    try:
+        r = http.post(f"{url}{API}/enroll", json={"code": code, "device_name": device_name},
+                      timeout=TIMEOUT, verify=ca_file or True)
+    except requests.exceptions.SSLError as exc:
+        raise SyncError("network", message("sync_tls", reason=str(exc)[:200])) from None
+    except requests.RequestException:
+        raise SyncError("network", message("sync_unreachable", url=url)) from None
+    if r.status_code in (401, 403):
+        raise SyncError("auth", _server_message(r) or message("server_bad_code"))
+    if r.status_code != 200:
+        raise SyncError("server", message("sync_server_error", status=r.status_code))
+    answer = r.json()
+    for key, value in (("sync.server_url", url), ("sync.token", answer["token"]), ("sync.ca_file", ca_file or ""),
+                       ("sync.officer", answer["officer"]), ("sync.communes", json.dumps(answer["communes"]))):
+        store.set_setting(key, value)
+    return answer
+
+
+class SyncClient:
+    def __init__(self, store: Store, *, session: requests.Session | None = None, actor: str = "sync",
+                 sleep: Callable[[float], None] = time.sleep, rng: random.Random | None = None,
+                 max_attempts: int = 8, base_delay: float = 1.0, max_delay: float = 60.0,
+                 timeout: tuple[float, float] = TIMEOUT):
+        self.store, self.actor, self.sleep = store, actor, sleep
+        self.http = session or requests.Session()
+        self.rng = rng or random.Random()
+        self.max_attempts, self.base_delay, self.max_delay, self.timeout = max_attempts, base_delay, max_delay, timeout
+
+    def sync(self, progress: Progress | None = None) -> SyncResult:
+        """Send everything waiting, batch after batch; record the outcome for `status`."""
+        store = self.store
+        url, token = store.get_setting("sync.server_url"), store.get_setting("sync.token")
+        if not url or not token:
+            raise self._fail(SyncError("not_enrolled", message("sync_not_enrolled")))
+        result = SyncResult()
+        total = outbox.waiting(store)  # includes what a pending batch carries
+        size = int(store.get_setting("sync.batch_size") or START_BATCH)
+        try:
+            while True:
+                if progress is not None and progress.cancelled:
+                    result.cancelled = True
+                    break
+                batch = outbox.pending(store) or outbox.next_batch(store, size)
+                if batch is None:
+                    break
+                started = time.monotonic()
+                receipt = self._send(url, token, batch)
+                if receipt is None:  # too large for the server: smaller batches
+                    outbox.abandon(store, batch.batch_id)
+                    size = max(MIN_BATCH, size // 2)
+                    continue
+                try:
+                    summary = outbox.apply_receipt(store, batch, receipt, actor=self.actor)
+                except outbox.ReceiptError as exc:
+                    raise SyncError("server", message("sync_bad_receipt", reason=str(exc))) from None
+                result.batches += 1
+                result.accepted += summary.accepted
+                result.rejected += summary.rejected
+                result.conflicts += summary.conflicts
+                result.problems += summary.problems
+                if time.monotonic() - started < FAST_SECONDS:
+                    size = min(MAX_BATCH, size * 2)
+                store.set_setting("sync.batch_size", str(size))
+                if progress is not None:
+                    progress.report(result.accepted + result.rejected + result.conflicts, total)
+        except SyncError as exc:
+            raise self._fail(exc) from None
+        store.set_setting("sync.last_success_at", store.clock())
+        store.set_setting("sync.last_error", "")
+        result.waiting = outbox.waiting(store)
+        return result
+
+    def _fail(self, exc: SyncError) -> SyncError:
+        self.store.set_setting("sync.last_error", json.dumps({"vi": exc.msg.vi, "en": exc.msg.en}, ensure_ascii=False))
+        return exc
+
+    def _send(self, url: str, token: str, batch: outbox.Batch) -> dict[str, Any] | None:
+        """POST one batch until it is answered; None if the server finds it too large."""
+        headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json", "Content-Encoding": "gzip"}
+        verify: str | bool = self.store.get_setting("sync.ca_file") or True
+        for attempt in range(self.max_attempts):
+            retry_after = None
+            try:
+                r = self.http.post(f"{url}{API}/batches", data=batch.payload, headers=headers,
+                                   timeout=self.timeout, verify=verify)
+            except requests.exceptions.SSLError as exc:
+                raise SyncError("network", message("sync_tls", reason=str(exc)[:200])) from None
+            except requests.RequestException:
+                r = None
+            if r is not None:
+                if r.status_code == 200:
+                    try:
+                        return r.json()
+                    except ValueError:
+                        pass  # cut inside the answer: ask again, the server answers the same
+                elif r.status_code in (401, 403):
+                    raise SyncError("auth", _server_message(r) or message("server_bad_token"))
+                elif r.status_code == 413:
+                    return None
+                elif r.status_code == 429 or r.status_code >= 500:
+                    retry_after = _retry_after(r)
+                else:
+                    raise SyncError("refused", _server_message(r) or message("sync_server_error", status=r.status_code))
+            if attempt + 1 < self.max_attempts:
+                ceiling = min(self.max_delay, self.base_delay * 2 ** attempt)
+                self.sleep(retry_after if retry_after is not None else self.rng.uniform(0, ceiling))
+        raise SyncError("network", message("sync_unreachable", url=url))
+
+
+def _retry_after(r: requests.Response) -> float | None:
+    value = r.headers.get("Retry-After", "")
+    return min(float(value), 300.0) if value.replace(".", "", 1).isdigit() else None
+
+
+def _server_message(r: requests.Response) -> Message | None:
+    try:
+        m = r.json()["message"]
+        return Message(str(m["vi"]), str(m["en"]))
+    except (ValueError, KeyError, TypeError):
+        return None

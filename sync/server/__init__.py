@@ -1,0 +1,1 @@
+"""The provincial server: receives batches, validates them with the questionnaire, stores them."""

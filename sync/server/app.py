@@ -1,0 +1,137 @@
+"""The provincial server's HTTP API (FastAPI; the OpenAPI description is at /openapi.json)."""
+
+from __future__ import annotations
+
+import json
+import zlib
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from sqlalchemy import Engine
+
+from forms import __version__
+from forms.i18n import Message, message
+from forms.registry import FormRegistry
+from sync.protocol import API, MAX_BODY, MAX_INFLATED
+from sync.server import accounts
+from sync.server.ingest import BatchError, apply_batch
+
+
+class Problem(Exception):
+    def __init__(self, status: int, code: str, msg: Message):
+        self.status, self.code, self.msg = status, code, msg
+
+
+class EnrollRequest(BaseModel):
+    code: str = Field(min_length=4, max_length=40, description="the one-time code given by the administrator")
+    device_name: str = Field(min_length=1, max_length=200)
+
+
+class EnrollAnswer(BaseModel):
+    token: str
+    officer: str
+    communes: list[str]
+
+
+class Health(BaseModel):
+    status: str
+    version: str
+
+
+def _problem_response(status: int, code: str, msg: Message) -> JSONResponse:
+    return JSONResponse({"error": code, "message": {"vi": msg.vi, "en": msg.en}}, status_code=status)
+
+
+def create_app(engine: Engine, forms: FormRegistry | None = None) -> FastAPI:
+    forms = forms or FormRegistry()
+    app = FastAPI(title="labour-survey provincial server", version=__version__)
+
+    @app.exception_handler(Problem)
+    async def _problem(_request: Request, exc: Problem) -> JSONResponse:
+        return _problem_response(exc.status, exc.code, exc.msg)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        reason = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()[:3])
+        return _problem_response(422, "invalid_request", message("server_bad_batch", reason=reason))
+
+    def device_of(request: Request) -> accounts.Device:
+        auth = request.headers.get("authorization", "")
+        token = auth[7:].strip() if auth.lower().startswith("bearer ") else ""
+        device = accounts.device_for(engine, token)
+        if device is None:
+            raise Problem(401, "not_enrolled", message("server_bad_token"))
+        return device
+
+    @app.get(f"{API}/health", response_model=Health)
+    def health() -> Health:
+        return Health(status="ok", version=__version__)
+
+    @app.post(f"{API}/enroll", response_model=EnrollAnswer, responses={403: {"description": "code unknown, used or expired"}})
+    def enroll(body: EnrollRequest) -> EnrollAnswer:
+        try:
+            token, device = accounts.enroll(engine, body.code, body.device_name)
+        except accounts.AccountError:
+            raise Problem(403, "bad_code", message("server_bad_code")) from None
+        return EnrollAnswer(token=token, officer=device.username, communes=device.communes)
+
+    @app.get(f"{API}/me", responses={401: {"description": "not enrolled or revoked"}})
+    def me(request: Request) -> dict[str, Any]:
+        device = device_of(request)
+        return {"officer": device.username, "device": device.name, "communes": device.communes}
+
+    @app.post(
+        f"{API}/batches",
+        responses={400: {"description": "unreadable batch"}, 401: {"description": "not enrolled or revoked"},
+                   413: {"description": "batch too large"}},
+        openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": {
+            "type": "object", "required": ["batch_id", "records"],
+            "properties": {"batch_id": {"type": "string", "format": "uuid"}, "records": {"type": "array"}}}}}}},
+    )
+    async def upload(request: Request) -> dict[str, Any]:
+        """Upload a batch (JSON, normally gzip-compressed with Content-Encoding: gzip)."""
+        device = device_of(request)
+        body = await _read_body(request)
+        doc = _decode(body, request.headers.get("content-encoding", ""))
+        try:
+            return await run_in_threadpool(apply_batch, engine, forms, device, doc)
+        except BatchError as exc:
+            raise Problem(422, "invalid_batch", message("server_bad_batch", reason=str(exc))) from None
+
+    return app
+
+
+async def _read_body(request: Request) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > MAX_BODY:
+        raise Problem(413, "too_large", message("server_too_large"))
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY:
+            raise Problem(413, "too_large", message("server_too_large"))
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _decode(body: bytes, encoding: str) -> Any:
+    if encoding.strip().lower() == "gzip":
+        inflater = zlib.decompressobj(wbits=31)
+        try:
+            body = inflater.decompress(body, MAX_INFLATED)
+        except zlib.error:
+            raise Problem(400, "bad_encoding", message("server_bad_batch", reason="not valid gzip")) from None
+        if inflater.unconsumed_tail:
+            raise Problem(413, "too_large", message("server_too_large"))
+        if not inflater.eof:
+            raise Problem(400, "bad_encoding", message("server_bad_batch", reason="the gzip data is cut short"))
+    elif encoding.strip() not in ("", "identity"):
+        raise Problem(400, "bad_encoding", message("server_bad_batch", reason=f"unknown encoding {encoding!r}"))
+    try:
+        return json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise Problem(400, "bad_json", message("server_bad_batch", reason=f"not JSON ({exc})")) from None

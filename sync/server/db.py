@@ -1,0 +1,106 @@
+"""The server's tables (SQLAlchemy Core): SQLite by default, PostgreSQL for a real province."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import platformdirs
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Engine,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    create_engine,
+    event,
+)
+
+metadata = MetaData()
+
+officers = Table(
+    "officers", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("username", String(64), unique=True, nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("communes", Text, nullable=False),  # JSON list of 5-digit commune codes
+    Column("active", Boolean, nullable=False, default=True),
+    Column("created_at", String(40), nullable=False),
+)
+enrollments = Table(
+    "enrollments", metadata,
+    Column("code_hash", String(64), primary_key=True),
+    Column("officer_id", ForeignKey("officers.id"), nullable=False),
+    Column("expires_at", String(40), nullable=False),
+    Column("used_at", String(40)),
+)
+devices = Table(
+    "devices", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("officer_id", ForeignKey("officers.id"), nullable=False),
+    Column("token_hash", String(64), unique=True, nullable=False),  # never the token itself
+    Column("name", String(200), nullable=False),
+    Column("created_at", String(40), nullable=False),
+    Column("revoked_at", String(40)),
+)
+households = Table(
+    "households", metadata,
+    Column("uuid", String(36), primary_key=True),
+    Column("province_code", String(2)),
+    Column("commune_code", String(5), index=True),
+    Column("household_code", String(100)),
+    Column("server_revision", Integer, nullable=False),
+    Column("client_revision", Integer, nullable=False),
+    Column("device_id", ForeignKey("devices.id")),
+    Column("form_id", String(100), nullable=False),
+    Column("form_version", String(100), nullable=False),
+    Column("deleted", Boolean, nullable=False, default=False),
+    Column("data", Text),
+    Column("warning_count", Integer, nullable=False, default=0),
+    Column("updated_at", String(40), nullable=False),
+)
+batches = Table(
+    "batches", metadata,
+    Column("batch_id", String(36), primary_key=True),
+    Column("device_id", ForeignKey("devices.id"), nullable=False),
+    Column("received_at", String(40), nullable=False),
+    Column("record_count", Integer, nullable=False),
+    Column("receipt", Text, nullable=False),
+)
+
+
+def default_url() -> str:
+    env = os.environ.get("LABOUR_SURVEY_SERVER_DB")
+    if env:
+        return env
+    folder = platformdirs.user_data_path("labour-survey-server", appauthor=False)
+    folder.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{folder / 'server.sqlite'}"
+
+
+def connect(url: str) -> Engine:
+    """An engine with the tables created; SQLite in WAL mode with full synchronous commits."""
+    if url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+            dbapi_conn.isolation_level = None  # transactions are begun below, not by the driver
+            dbapi_conn.execute("PRAGMA journal_mode = WAL")
+            dbapi_conn.execute("PRAGMA synchronous = FULL")
+            dbapi_conn.execute("PRAGMA foreign_keys = ON")
+
+        @event.listens_for(engine, "begin")
+        def _begin(conn) -> None:  # type: ignore[no-untyped-def]
+            # Take the write lock at the start: a read-then-write transaction that upgrades
+            # later fails at once under contention instead of waiting its turn.
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+    else:
+        engine = create_engine(url, pool_pre_ping=True)
+    metadata.create_all(engine)
+    return engine

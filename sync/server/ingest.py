@@ -1,0 +1,138 @@
+"""Apply one batch in one transaction and answer with a receipt per household.
+
+The same batch again returns the stored receipt and changes nothing. A household revision
+the server already has (its receipt was lost on the way) is accepted again, not doubled.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid as uuidlib
+from typing import Any
+
+from sqlalchemy import Engine, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from forms.i18n import Message, message
+from forms.records import RecordError, normalize
+from forms.registry import FormRegistry
+from sync.protocol import MAX_RECORDS
+from sync.server.accounts import Device, now
+from sync.server.db import batches, households
+
+
+class BatchError(ValueError):
+    """The batch as a whole is malformed (HTTP 400/422): nothing was stored."""
+
+
+def apply_batch(engine: Engine, forms: FormRegistry, device: Device, doc: Any) -> dict[str, Any]:
+    batch_id, records = _check_shape(doc)
+    try:
+        with engine.begin() as conn:
+            stored = conn.execute(select(batches.c.receipt, batches.c.device_id)
+                                  .where(batches.c.batch_id == batch_id)).first()
+            if stored is not None:
+                if stored.device_id != device.id:
+                    raise BatchError("this batch id was used by another laptop")
+                return json.loads(stored.receipt)
+            entries = [_apply_record(conn, forms, device, rec) for rec in records]
+            receipt = {"batch_id": batch_id, "received_at": now(), "records": entries}
+            conn.execute(insert(batches).values(batch_id=batch_id, device_id=device.id, received_at=receipt["received_at"],
+                                                record_count=len(entries), receipt=json.dumps(receipt, ensure_ascii=False)))
+            return receipt
+    except IntegrityError:
+        # The same batch arrived twice at once and the other copy won: answer with its receipt.
+        with engine.connect() as conn:
+            stored = conn.execute(select(batches.c.receipt).where(batches.c.batch_id == batch_id)).first()
+        if stored is None:
+            raise
+        return json.loads(stored.receipt)
+
+
+def _check_shape(doc: Any) -> tuple[str, list[dict[str, Any]]]:
+    if not isinstance(doc, dict):
+        raise BatchError("a batch is a JSON object with batch_id and records")
+    batch_id = doc.get("batch_id")
+    try:
+        batch_id = str(uuidlib.UUID(str(batch_id)))
+    except ValueError:
+        raise BatchError("batch_id must be a UUID") from None
+    records = doc.get("records")
+    if not isinstance(records, list) or not records:
+        raise BatchError("records must be a non-empty list")
+    if len(records) > MAX_RECORDS:
+        raise BatchError(f"at most {MAX_RECORDS} records in one batch")
+    seen = set()
+    for i, rec in enumerate(records):
+        if not isinstance(rec, dict):
+            raise BatchError(f"record {i} is not an object")
+        try:
+            rec["uuid"] = str(uuidlib.UUID(str(rec.get("uuid"))))
+        except ValueError:
+            raise BatchError(f"record {i}: uuid must be a UUID") from None
+        revision, base = rec.get("revision"), rec.get("base_revision")
+        if not isinstance(revision, int) or isinstance(revision, bool) or revision < 1:
+            raise BatchError(f"record {i}: revision must be a positive integer")
+        if base is not None and (not isinstance(base, int) or isinstance(base, bool)):
+            raise BatchError(f"record {i}: base_revision must be an integer or null")
+        if rec["uuid"] in seen:
+            raise BatchError(f"record {i}: household {rec['uuid']} appears twice in the batch")
+        seen.add(rec["uuid"])
+    return batch_id, records
+
+
+def _entry(rec: dict[str, Any], outcome: str, server_revision: int | None, msg: Message | None = None,
+           findings: list[dict[str, str]] | None = None) -> dict[str, Any]:
+    out: dict[str, Any] = {"uuid": rec["uuid"], "revision": rec["revision"], "outcome": outcome,
+                           "server_revision": server_revision}
+    if msg is not None:
+        out["message"] = {"vi": msg.vi, "en": msg.en}
+    if findings:
+        out["findings"] = findings
+    return out
+
+
+def _apply_record(conn: Any, forms: FormRegistry, device: Device, rec: dict[str, Any]) -> dict[str, Any]:
+    current = conn.execute(select(households).where(households.c.uuid == rec["uuid"])).first()
+    if current is not None and current.device_id == device.id and current.client_revision == rec["revision"]:
+        return _entry(rec, "accepted", current.server_revision)  # already here: its receipt was lost
+    if current is not None and current.commune_code not in device.communes:
+        return _entry(rec, "rejected", None, message("server_not_your_commune", commune=current.commune_code))
+    if current is not None and current.server_revision != rec.get("base_revision"):
+        return _entry(rec, "conflict", current.server_revision, message("sync_conflict"))
+    next_revision = (current.server_revision if current is not None else 0) + 1
+    if rec.get("deleted"):
+        if current is None:
+            return _entry(rec, "accepted", None)  # never here: nothing to delete
+        conn.execute(update(households).where(households.c.uuid == rec["uuid"]).values(
+            deleted=True, data=None, server_revision=next_revision, client_revision=rec["revision"],
+            device_id=device.id, updated_at=now()))
+        return _entry(rec, "accepted", next_revision)
+    try:
+        definition = forms.get(str(rec.get("form_id")), str(rec.get("form_version")))
+    except KeyError:
+        return _entry(rec, "rejected", None, message("server_unknown_form", form_id=rec.get("form_id"),
+                                                     version=rec.get("form_version")))
+    try:
+        clean = normalize(definition, {k: rec.get(k) for k in ("uuid", "household", "members") if k in rec})
+    except RecordError as exc:
+        return _entry(rec, "rejected", None, message("server_bad_record", problems="; ".join(exc.problems[:5])))
+    hh = clean["household"]
+    commune = str(hh.get("commune_code") or "")
+    if commune not in device.communes:
+        return _entry(rec, "rejected", None, message("server_not_your_commune", commune=commune or "-"))
+    evaluation = forms.engine(definition).evaluate(clean)
+    if evaluation.errors:
+        findings = [{"field": str(f.ref), "severity": f.severity, "vi": f.message.vi, "en": f.message.en}
+                    for f in evaluation.errors]
+        return _entry(rec, "rejected", None, message("server_has_errors", n=len(findings)), findings)
+    values = dict(province_code=hh.get("province_code"), commune_code=commune, household_code=hh.get("household_code"),
+                  server_revision=next_revision, client_revision=rec["revision"], device_id=device.id,
+                  form_id=definition.form_id, form_version=definition.version, deleted=False,
+                  data=json.dumps({k: clean[k] for k in ("household", "members")}, ensure_ascii=False),
+                  warning_count=len(evaluation.warnings), updated_at=now())
+    if current is None:
+        conn.execute(insert(households).values(uuid=rec["uuid"], **values))
+    else:
+        conn.execute(update(households).where(households.c.uuid == rec["uuid"]).values(**values))
+    return _entry(rec, "accepted", next_revision)

@@ -1,0 +1,81 @@
+"""A real provincial server process on 127.0.0.1 with an OS-chosen port."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass
+class Server:
+    db_url: str
+    workdir: Path
+    proc: subprocess.Popen[str] | None = None
+    url: str = ""
+
+    def admin(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "sync.server.cli", "--db", self.db_url, *args],
+                              capture_output=True, text=True, timeout=60, cwd=ROOT, env=_env())
+
+    def add_officer(self, username: str, communes: str = "14797,14758") -> str:
+        r = self.admin("officers", "add", username, "--name", f"Cán bộ {username}", "--communes", communes)
+        assert r.returncode == 0, r.stderr
+        return re.search(r"[A-Z0-9]{5}-[A-Z0-9]{5}", r.stdout).group(0)  # type: ignore[union-attr]
+
+    def start(self, port: int = 0) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "sync.server.cli", "--db", self.db_url, "serve", "--port", str(port)],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, env=_env())
+        assert self.proc.stdout is not None
+        line = self.proc.stdout.readline()
+        match = re.search(r"(http://127\.0\.0\.1:\d+)", line)
+        assert match, f"server did not start: {line!r} {self.proc.stderr.read() if self.proc.stderr else ''}"
+        self.url = match.group(1)
+        deadline = time.time() + 20
+        while time.time() < deadline:
+            try:
+                if requests.get(f"{self.url}/api/v1/health", timeout=2).status_code == 200:
+                    return
+            except requests.RequestException:
+                time.sleep(0.05)
+        raise AssertionError("server never answered /health")
+
+    @property
+    def port(self) -> int:
+        return int(self.url.rsplit(":", 1)[1])
+
+    def kill(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.communicate(timeout=10)
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.communicate(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+def _env() -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": str(ROOT)}
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[Server]:
+    s = Server(f"sqlite:///{tmp_path / 'server' / 'province.sqlite'}", tmp_path)
+    s.start()
+    yield s
+    s.stop()
