@@ -12,8 +12,7 @@ import pytest
 import requests
 from sqlalchemy import create_engine, text
 
-from forms.store import Store
-from forms.store import outbox
+from forms.store import Store, outbox
 from sync import client
 from tests import factories as fx
 from tests.sync.conftest import Server

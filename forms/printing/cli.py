@@ -1,0 +1,125 @@
+"""`labour-survey print ...`: blank forms, pre-filled forms, a village, the commune report.
+
+Wired into the launcher beside forms.cli: `register(subparsers)` adds the `print` command;
+each handler is `func(args, store) -> exit code` (store None where `needs_store` is False),
+run by forms.cli.run, so the options and exit codes are the same: 0 done, 2 could not be done.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from forms.cli import find
+from forms.printing import batch, report
+from forms.printing.batch import Cancelled, Printed, PrintState
+from forms.printing.household_form import BLANK_MEMBERS
+from forms.printing.text import t
+from forms.registry import FormRegistry
+from forms.store import STATUSES, Store
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    pr = sub.add_parser("print", help="PDF forms and reports to print (A4)")
+    psub = pr.add_subparsers(dest="what", required=True)
+    p = psub.add_parser("blank", help="blank household forms, one per household code of an assignment list")
+    _output(p)
+    p.add_argument("--members", type=int, default=BLANK_MEMBERS,
+                   help="member rows and labour modules per form (default: %(default)s)")
+    p.add_argument("--assignments", metavar="FILE",
+                   help="household codes, one per line, or a CSV with household_code and other household questions")
+    p.set_defaults(func=cmd_blank, needs_store=False)
+    p = psub.add_parser("household", help="pre-filled forms of households, to check with them and sign")
+    p.add_argument("ids", nargs="+", metavar="ID", help="household code, UUID or its first characters")
+    _output(p)
+    p.set_defaults(func=cmd_household)
+    p = psub.add_parser("village", help="pre-filled forms of every household of a village, in one PDF")
+    p.add_argument("village", metavar="VILLAGE", help="the village as recorded (case and diacritics ignored)")
+    p.add_argument("--status", choices=STATUSES)
+    _output(p)
+    p.set_defaults(func=cmd_village)
+    p = psub.add_parser("report", help="the commune summary report")
+    p.add_argument("--commune", metavar="CODE", help="only households of this commune (5-digit code)")
+    p.add_argument("--village")
+    p.add_argument("--status", choices=STATUSES)
+    p.add_argument("--officer", help="name printed as the report's author (default: the officers of the households)")
+    _output(p)
+    p.set_defaults(func=cmd_report)
+
+
+def _output(p: argparse.ArgumentParser) -> None:
+    p.add_argument("-o", "--output", required=True, metavar="FILE.pdf", help="the PDF file to write")
+
+
+def _state() -> PrintState:
+    """Progress on the terminal, when there is one."""
+    if not sys.stderr.isatty():
+        return PrintState()
+    return PrintState(lambda done, total, note: print(f"\r{note}", end="" if done < total else "\n",
+                                                      file=sys.stderr, flush=True))
+
+
+def _run(work, *args, **kwargs) -> int:
+    """Run a batch; messages and exit codes as the rest of the command line."""
+    try:
+        printed = work(_state(), *args, **kwargs)
+    except (Cancelled, KeyboardInterrupt):
+        print(t("cli_cancelled"), file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(t("cli_cannot_write", path=exc.filename or "", reason=exc.strerror or str(exc)), file=sys.stderr)
+        return 2
+    if isinstance(printed, Printed):
+        print(t("cli_printed", forms=printed.forms, pages=printed.pages, path=printed.path))
+    return 0
+
+
+def cmd_blank(args: argparse.Namespace, _store: None) -> int:
+    definition = FormRegistry().current()
+    assignments = None
+    if args.assignments:
+        try:
+            text = Path(args.assignments).read_text(encoding="utf-8-sig")
+            assignments = batch.read_assignments(text, definition)
+        except OSError as exc:
+            print(t("cli_cannot_read", path=args.assignments, reason=exc.strerror), file=sys.stderr)
+            return 2
+        except (ValueError, UnicodeDecodeError) as exc:
+            print(f"{args.assignments}: {exc}", file=sys.stderr)
+            return 2
+        if not assignments:
+            print(t("cli_no_assignments", path=args.assignments), file=sys.stderr)
+            return 2
+    if args.members < 1:
+        print(t("cli_bad_members"), file=sys.stderr)
+        return 2
+    return _run(batch.print_blank, definition, args.output, assignments=assignments, members=args.members)
+
+
+def cmd_household(args: argparse.Namespace, store: Store) -> int:
+    uuids = [find(store, key).uuid for key in args.ids]  # LookupError: forms.cli.run says which
+    return _run(batch.print_households, store, uuids, args.output)
+
+
+def cmd_village(args: argparse.Namespace, store: Store) -> int:
+    village = batch.match_village(store, args.village)
+    if village is None or not batch.village_households(store, village, args.status):
+        known = ", ".join(store.villages()) or "—"
+        print(t("cli_no_village", village=args.village, known=known), file=sys.stderr)
+        return 2
+    return _run(batch.print_village, store, village, args.output, status=args.status)
+
+
+def cmd_report(args: argparse.Namespace, store: Store) -> int:
+    village = args.village
+    if village is not None:
+        village = batch.match_village(store, village)
+        if village is None:
+            print(t("cli_no_village", village=args.village, known=", ".join(store.villages()) or "—"), file=sys.stderr)
+            return 2
+    code = _run(report.write_report, store, args.output, commune=args.commune, village=village, status=args.status,
+                officer=args.officer)
+    if code == 0:
+        print(t("cli_report_written", path=args.output))
+    return code
