@@ -90,11 +90,12 @@ class SyncClient:
     def __init__(self, store: Store, *, session: requests.Session | None = None, actor: str = "sync",
                  sleep: Callable[[float], None] = time.sleep, rng: random.Random | None = None,
                  max_attempts: int = 8, base_delay: float = 1.0, max_delay: float = 60.0,
-                 timeout: tuple[float, float] = TIMEOUT):
+                 timeout: tuple[float, float] = TIMEOUT, max_batch: int = MAX_BATCH):
         self.store, self.actor, self.sleep = store, actor, sleep
         self.http = session or requests.Session()
         self.rng = rng or random.Random()
         self.max_attempts, self.base_delay, self.max_delay, self.timeout = max_attempts, base_delay, max_delay, timeout
+        self.max_batch = max_batch
 
     def sync(self, progress: Progress | None = None) -> SyncResult:
         """Send everything waiting, batch after batch; record the outcome for `status`."""
@@ -104,7 +105,7 @@ class SyncClient:
             raise self._fail(SyncError("not_enrolled", message("sync_not_enrolled")))
         result = SyncResult()
         total = outbox.waiting(store)  # includes what a pending batch carries
-        size = int(store.get_setting("sync.batch_size") or START_BATCH)
+        size = min(self.max_batch, int(store.get_setting("sync.batch_size") or START_BATCH))
         try:
             while True:
                 if progress is not None and progress.cancelled:
@@ -129,7 +130,7 @@ class SyncClient:
                 result.conflicts += summary.conflicts
                 result.problems += summary.problems
                 if time.monotonic() - started < FAST_SECONDS:
-                    size = min(MAX_BATCH, size * 2)
+                    size = min(self.max_batch, size * 2)
                 store.set_setting("sync.batch_size", str(size))
                 if progress is not None:
                     progress.report(result.accepted + result.rejected + result.conflicts, total)

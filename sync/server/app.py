@@ -12,6 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import Engine
+from starlette.requests import ClientDisconnect
 
 from forms import __version__
 from forms.i18n import Message, message
@@ -110,11 +111,16 @@ async def _read_body(request: Request) -> bytes:
     if declared and declared.isdigit() and int(declared) > MAX_BODY:
         raise Problem(413, "too_large", message("server_too_large"))
     chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > MAX_BODY:
-            raise Problem(413, "too_large", message("server_too_large"))
-        chunks.append(chunk)
+    try:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > MAX_BODY:
+                raise Problem(413, "too_large", message("server_too_large"))
+            chunks.append(chunk)
+    except ClientDisconnect:
+        # A link that drops mid-upload is ordinary at a district office: nothing was stored,
+        # the laptop sends the same batch again.
+        raise Problem(400, "disconnected", message("server_bad_batch", reason="the upload was cut off")) from None
     return b"".join(chunks)
 
 
