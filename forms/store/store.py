@@ -202,7 +202,7 @@ class Store:
             return [Household(*r) for r in self.conn.execute(sql, [query, *params, limit, offset])]
         where, params = self._filters(status, village, None, include_deleted)
         sql = (f"SELECT {_SUMMARY} FROM households {where} "
-               "ORDER BY updated_at DESC, uuid LIMIT ? OFFSET ?")
+               "ORDER BY updated_at DESC, rowid DESC LIMIT ? OFFSET ?")
         return [Household(*r) for r in self.conn.execute(sql, [*params, limit, offset])]
 
     def count(self, *, status: str | None = None, village: str | None = None, text: str | None = None) -> int:
