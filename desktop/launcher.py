@@ -32,9 +32,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.lang:
         set_language(args.lang)
     if args.command is None:
-        print(tr("cli_no_desktop"))
-        parser.print_help()
-        return 0
+        from desktop.app import run  # Qt only when the window is wanted
+
+        return run(args)
     return cli.run(args)
 
 

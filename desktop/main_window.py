@@ -1,0 +1,318 @@
+"""The main window: the household list and the household editor, the counts always visible
+in the status bar, menus with every action and its shortcut."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
+from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QStackedWidget, QWidget
+
+from desktop import dialogs, errors, tasks
+from desktop.household_editor import HouseholdEditor
+from desktop.household_list import HouseholdListPage
+from desktop.profile_dialog import ProfileDialog
+from desktop.settings import Place, Profile, UiSettings
+from desktop.text import number, t
+from desktop.worker import Task, run_task
+from forms import __version__
+from forms.i18n import current_language, set_language
+from forms.store import Household, Store, StoreError
+
+COUNTED = ("draft", "complete", "waiting", "returned", "sent")
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, store: Store, profile: Profile, settings: UiSettings, profile_name: str, actor: str,
+                 exports_dir: Path, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("main_window")
+        self.store = store
+        self.profile = profile
+        self.settings = settings
+        self.profile_name = profile_name
+        self.actor = actor
+        self.exports_dir = exports_dir
+        self.tasks: list[Task] = []
+        self.list_page = HouseholdListPage(store, profile.villages)
+        self.editor = HouseholdEditor(store, actor, profile)
+        self.stack = QStackedWidget(self)
+        self.stack.addWidget(self.list_page)
+        self.stack.addWidget(self.editor)
+        self.setCentralWidget(self.stack)
+        self.counts_label = QLabel(self)
+        self.counts_label.setObjectName("counts")
+        self.statusBar().addPermanentWidget(self.counts_label)
+        self.list_page.open_household.connect(self.open_household)
+        self.list_page.new_household.connect(self.new_household)
+        self.list_page.counts_ready.connect(self.show_counts)
+        self.editor.back.connect(self.show_list)
+        self.editor.status_changed.connect(self._households_changed)
+        self.editor.place_changed.connect(self._place_changed)
+        self._make_actions()
+        self.retranslate()
+        self.stack.currentChanged.connect(lambda _i: self._update_actions())
+        self._update_actions()
+
+    # -- actions ---------------------------------------------------------------------------
+    def _action(self, key: str, slot, shortcuts: list[QKeySequence | str] | None = None) -> QAction:
+        a = QAction(self)
+        a.setObjectName(f"action_{key}")
+        a.triggered.connect(lambda _checked=False: slot())
+        if shortcuts:
+            a.setShortcuts([QKeySequence(s) for s in shortcuts])
+            a.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.addAction(a)
+        self.actions_by_key[key] = a
+        return a
+
+    def _make_actions(self) -> None:
+        self.actions_by_key: dict[str, QAction] = {}
+        e = self.editor
+        self._action("new_household", self.new_household, ["Ctrl+N"])
+        self._action("new_member", lambda: e.add_row(), ["Ctrl+M"])
+        self._action("save", self.save, ["Ctrl+S"])
+        self._action("complete", e.mark_complete, ["Ctrl+Return", "Ctrl+Enter"])
+        self._action("back_to_list", self.back_to_list, ["Ctrl+L"])
+        self._action("find", self.find, ["Ctrl+F"])
+        self._action("next_member", lambda: e.next_member(1), ["Ctrl+PgDown"])
+        self._action("previous_member", lambda: e.next_member(-1), ["Ctrl+PgUp"])
+        self._action("next_finding", e.next_finding, ["F8"])
+        self._action("check_all", self.check_all)
+        self._action("export_csv", self.export_csv)
+        self._action("profile", self.edit_profile)
+        self._action("language_vi", lambda: self.switch_language("vi"))
+        self._action("language_en", lambda: self.switch_language("en"))
+        self._action("shortcuts", self.show_shortcuts, ["F1"])
+        self._action("about", self.show_about)
+        self._action("quit", self.close, ["Ctrl+Q"])
+        for key in ("language_vi", "language_en"):
+            self.actions_by_key[key].setCheckable(True)
+        self.menus: dict[str, QMenu] = {}
+        layout = {
+            "menu_file": ["new_household", None, "check_all", "export_csv", None, "quit"],
+            "menu_household": ["save", "complete", "new_member", "next_member", "previous_member", "next_finding",
+                               None, "back_to_list", "find"],
+            "menu_settings": ["profile", None, "language_vi", "language_en"],
+            "menu_help": ["shortcuts", "about"],
+        }
+        for name, keys in layout.items():
+            menu = self.menuBar().addMenu("")
+            menu.setObjectName(name)
+            for key in keys:
+                if key is None:
+                    menu.addSeparator()
+                else:
+                    menu.addAction(self.actions_by_key[key])
+            self.menus[name] = menu
+
+    def _update_actions(self) -> None:
+        in_editor = self.stack.currentWidget() is self.editor
+        for key in ("new_member", "save", "complete", "back_to_list", "next_member", "previous_member", "next_finding"):
+            self.actions_by_key[key].setEnabled(in_editor)
+        lang = current_language()
+        self.actions_by_key["language_vi"].setChecked(lang == "vi")
+        self.actions_by_key["language_en"].setChecked(lang == "en")
+
+    # -- pages -----------------------------------------------------------------------------
+    def new_household(self) -> None:
+        created = self.editor.new_household()
+        self.stack.setCurrentWidget(self.editor)
+        if created:
+            self.editor.focus_first()
+
+    def open_household(self, uuid: str, place: Place | None = None) -> bool:
+        try:
+            opened = self.editor.open_household(uuid, place)
+        except StoreError as exc:
+            dialogs.warn(self, t("open_failed_title"), exc.msg.text())
+            return False
+        self.stack.setCurrentWidget(self.editor)
+        if not opened:
+            return False
+        if place is not None and place.field:
+            self.editor.jump_to_place(place)
+        else:
+            self.editor.focus_first()
+        self._place_changed(place or Place(uuid))
+        return True
+
+    def back_to_list(self) -> None:
+        self.editor.go_back()
+
+    def show_list(self) -> None:
+        self.settings.set_place(self.profile_name, None)
+        self.stack.setCurrentWidget(self.list_page)
+        self.list_page.refresh()
+        self.list_page.focus_list()
+
+    def save(self) -> None:
+        if self.editor.flush():
+            self.statusBar().showMessage(t("saved_message"), 3000)
+
+    def find(self) -> None:
+        if self.stack.currentWidget() is self.editor:
+            self.editor.go_back()
+        self.list_page.focus_search()
+
+    def restore_place(self) -> None:
+        """Reopen the household and question where the officer was."""
+        place = self.settings.place(self.profile_name)
+        if place is None:
+            self.list_page.focus_list()
+            return
+        try:
+            self.store.get(place.household)
+        except StoreError:
+            self.settings.set_place(self.profile_name, None)
+            self.list_page.focus_list()
+            return
+        self.open_household(place.household, place)
+
+    def _place_changed(self, place: Place) -> None:
+        self.settings.set_place(self.profile_name, place)
+
+    def _households_changed(self, _h: Household) -> None:
+        self.list_page.refresh()
+
+    def show_counts(self, counts: dict[str, int]) -> None:
+        self.counts = counts
+        parts = [f"{t('count_' + key)}: {number(counts.get(key, 0))}" for key in COUNTED]
+        self.counts_label.setText("   ·   ".join(parts))
+
+    # -- long work -------------------------------------------------------------------------
+    def check_all(self) -> Task:
+        self.editor.flush()
+        task = run_task(self, t("task_check_title"), tasks.check_all, self.store.path, self.store.forms)
+        task.succeeded.connect(self._checked)
+        task.failed.connect(self._task_failed)
+        task.cancelled.connect(lambda: self.statusBar().showMessage(t("task_cancelled"), 5000))
+        self._keep(task)
+        return task
+
+    def _checked(self, report: tasks.CheckReport) -> None:
+        lines = [f"• {code or uuid[:8]}: {t('n_errors', n=n)}" for uuid, code, n in report.with_errors[:15]]
+        if len(report.with_errors) > 15:
+            lines.append(t("and_more", n=len(report.with_errors) - 15))
+        dialogs.inform(self, t("task_check_title"),
+                       t("task_check_done", checked=number(report.checked), errors=number(len(report.with_errors)),
+                         warnings=number(report.with_warnings)), "\n".join(lines))
+
+    def export_csv(self) -> Task:
+        self.editor.flush()
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        self.exports_dir.mkdir(parents=True, exist_ok=True)
+        target = self.exports_dir / f"households-{stamp}.csv"
+        task = run_task(self, t("task_export_title"), tasks.export_csv, self.store.path, target, self.store.forms)
+        task.succeeded.connect(lambda rows: self._exported(target, rows))
+        task.failed.connect(self._task_failed)
+        task.cancelled.connect(lambda: self.statusBar().showMessage(t("task_cancelled"), 5000))
+        self._keep(task)
+        return task
+
+    def _exported(self, target: Path, rows: int) -> None:
+        self.statusBar().showMessage(t("task_export_done", rows=number(rows), path=str(target)), 15000)
+        if dialogs.confirm(self, t("task_export_title"), t("task_export_done", rows=number(rows), path=str(target)),
+                           t("open_folder"), t("close")):
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(target.parent)))
+
+    def _task_failed(self, exc: BaseException) -> None:
+        if isinstance(exc, StoreError):
+            dialogs.warn(self, t("task_failed_title"), exc.msg.text())
+            return
+        errors.report(exc)  # a programming error: logged, and the officer is told where
+
+    def _keep(self, task: Task) -> None:
+        self.tasks.append(task)
+        task.ended.connect(lambda: self.tasks.remove(task) if task in self.tasks else None)
+
+    # -- settings --------------------------------------------------------------------------
+    def edit_profile(self) -> None:
+        before = current_language()
+        dialog = ProfileDialog(self.store.forms.current(), self.profile, first_start=False, parent=self)
+        if dialog.exec() != ProfileDialog.DialogCode.Accepted:
+            if current_language() != before:
+                set_language(before)
+                self.retranslate()
+            return
+        self.profile = dialog.profile()
+        try:
+            self.profile.save(self.store)
+        except StoreError as exc:
+            dialogs.warn(self, t("profile_title"), exc.msg.text())
+        self.editor.profile = self.profile
+        self.list_page.set_profile_villages(self.profile.villages)
+        self.retranslate()
+
+    def switch_language(self, lang: str) -> None:
+        set_language(lang)
+        self.profile.language = lang
+        try:
+            self.profile.save(self.store)
+        except StoreError as exc:
+            dialogs.warn(self, t("profile_title"), exc.msg.text())
+        self.retranslate()
+
+    def show_shortcuts(self) -> None:
+        rows = []
+        for key, a in self.actions_by_key.items():
+            if a.shortcuts():
+                keys = ", ".join(s.toString(QKeySequence.SequenceFormat.NativeText) for s in a.shortcuts())
+                rows.append((keys, t("action_" + key)))
+        more = [t("shortcut_enter"), t("shortcut_tab"), t("shortcut_down"), t("shortcut_alt_arrows")]
+        rows += [([*text.split("\t", 1), ""])[:2] for text in more]
+        table = "".join(f"<tr><td style='padding-right:16px'><b>{html.escape(k)}</b></td><td>{html.escape(v)}</td></tr>"
+                        for k, v in rows)
+        dialogs.inform(self, t("action_shortcuts"), t("shortcuts_intro"), f"<table>{table}</table>")
+
+    def show_about(self) -> None:
+        definition = self.store.forms.current()
+        dialogs.inform(self, t("action_about"), t("about_text", version=__version__, form=definition.title.text(),
+                                                   form_version=definition.version, path=str(self.store.path)))
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(t("window_title", officer=self.profile.officer_name or self.profile_name))
+        for key, a in self.actions_by_key.items():
+            if key in ("language_vi", "language_en"):
+                a.setText({"language_vi": "Tiếng Việt", "language_en": "English"}[key])
+            else:
+                a.setText(t(f"action_{key}"))
+        for name, menu in self.menus.items():
+            menu.setTitle(t(name))
+        self.list_page.retranslate()
+        self.editor.retranslate()
+        if getattr(self, "counts", None):
+            self.show_counts(self.counts)
+        else:
+            self.counts_label.setText(t("counts_pending"))
+        self._update_actions()
+
+    # -- closing ---------------------------------------------------------------------------
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.editor.flush() and not dialogs.confirm(
+                self, t("save_failed_title"), t("close_unsaved"), t("close_anyway"), t("close_stay")):
+            event.ignore()
+            return
+        self.settings.set_geometry(self.saveGeometry())
+        self.settings.set_splitter("editor_columns", self.editor.columns.saveState())
+        self.settings.set_splitter("editor_rows", self.editor.rows.saveState())
+        self.settings.sync()
+        for task in list(self.tasks):
+            task.cancel()
+            task.wait()
+        self.list_page.wait_for_counts()
+        super().closeEvent(event)
+
+    def restore_geometry(self) -> None:
+        geometry = self.settings.geometry()
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1280, 760)
+        for name, splitter in (("editor_columns", self.editor.columns), ("editor_rows", self.editor.rows)):
+            state = self.settings.splitter(name)
+            if state is not None:
+                splitter.restoreState(state)
