@@ -54,3 +54,14 @@ def confirm(parent: QWidget | None, title: str, text: str, yes: str, no: str, de
     box.setEscapeButton(no_button)
     _run(box, parent)
     return box.clickedButton() is yes_button
+
+
+def choose(parent: QWidget | None, title: str, text: str, buttons: list[str]) -> int:
+    """Ask with several answers; returns the index of the button pressed (the last one on Esc)."""
+    box = _box(parent, QMessageBox.Icon.Information, title, text)
+    made = [box.addButton(label, QMessageBox.ButtonRole.ActionRole) for label in buttons]
+    box.setDefaultButton(made[0])
+    box.setEscapeButton(made[-1])
+    _run(box, parent)
+    clicked = box.clickedButton()
+    return made.index(clicked) if clicked in made else len(buttons) - 1

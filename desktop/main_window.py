@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QStackedWidget, QWidget
 
-from desktop import dialogs, errors, tasks
+from desktop import dialogs, errors, printer, tasks
 from desktop.household_editor import HouseholdEditor
 from desktop.household_list import HouseholdListPage
 from desktop.profile_dialog import ProfileDialog
@@ -81,6 +81,9 @@ class MainWindow(QMainWindow):
         self._action("next_member", lambda: e.next_member(1), ["Ctrl+PgDown"])
         self._action("previous_member", lambda: e.next_member(-1), ["Ctrl+PgUp"])
         self._action("next_finding", e.next_finding, ["F8"])
+        self._action("print_household", self.print_household, ["Ctrl+P"])
+        self._action("print_blank", self.print_blank)
+        self._action("print_report", self.print_report)
         self._action("check_all", self.check_all)
         self._action("export_csv", self.export_csv)
         self._action("profile", self.edit_profile)
@@ -93,9 +96,10 @@ class MainWindow(QMainWindow):
             self.actions_by_key[key].setCheckable(True)
         self.menus: dict[str, QMenu] = {}
         layout = {
-            "menu_file": ["new_household", None, "check_all", "export_csv", None, "quit"],
+            "menu_file": ["new_household", None, "print_blank", "print_report", None, "check_all", "export_csv", None,
+                          "quit"],
             "menu_household": ["save", "complete", "new_member", "next_member", "previous_member", "next_finding",
-                               None, "back_to_list", "find"],
+                               None, "print_household", None, "back_to_list", "find"],
             "menu_settings": ["profile", None, "language_vi", "language_en"],
             "menu_help": ["shortcuts", "about"],
         }
@@ -111,7 +115,8 @@ class MainWindow(QMainWindow):
 
     def _update_actions(self) -> None:
         in_editor = self.stack.currentWidget() is self.editor
-        for key in ("new_member", "save", "complete", "back_to_list", "next_member", "previous_member", "next_finding"):
+        for key in ("new_member", "save", "complete", "back_to_list", "next_member", "previous_member", "next_finding",
+                    "print_household"):
             self.actions_by_key[key].setEnabled(in_editor)
         lang = current_language()
         self.actions_by_key["language_vi"].setChecked(lang == "vi")
@@ -218,6 +223,46 @@ class MainWindow(QMainWindow):
         if dialogs.confirm(self, t("task_export_title"), t("task_export_done", rows=number(rows), path=str(target)),
                            t("open_folder"), t("close")):
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(target.parent)))
+
+    def print_household(self) -> Task | None:
+        if not self.editor.flush() or self.editor.household is None:
+            return None
+        h = self.editor.household
+        name = f"{h.household_code or h.uuid[:8]}".replace("/", "-")
+        return self._print(tasks.print_household, h.uuid, target=self._pdf_target(f"phieu-{name}"))
+
+    def print_blank(self) -> Task:
+        return self._print(tasks.print_blank, target=self._pdf_target("phieu-trang"))
+
+    def print_report(self) -> Task:
+        self.editor.flush()
+        return self._print(tasks.print_report, target=self._pdf_target("bao-cao"), officer=self.profile.officer_name)
+
+    def _pdf_target(self, stem: str) -> Path:
+        self.exports_dir.mkdir(parents=True, exist_ok=True)
+        return self.exports_dir / f"{stem}-{dt.datetime.now().strftime('%Y%m%d-%H%M%S')}.pdf"
+
+    def _print(self, fn, *args: object, target: Path, officer: str | None = None) -> Task:
+        extra = (officer or "",) if officer is not None else ()
+        task = run_task(self, t("task_print_title"), fn, self.store.path, *args, target, *extra, self.store.forms)
+        task.succeeded.connect(lambda _pages: self._printed(target))
+        task.failed.connect(self._task_failed)
+        task.cancelled.connect(lambda: self.statusBar().showMessage(t("task_cancelled"), 5000))
+        self._keep(task)
+        return task
+
+    def _printed(self, target: Path) -> None:
+        """Offer to open the PDF (to look at it, or print from the viewer) or print it now."""
+        self.statusBar().showMessage(t("task_print_done", path=str(target)), 15000)
+        choice = dialogs.choose(self, t("task_print_title"), t("task_print_done", path=str(target)),
+                                [t("open_pdf"), t("send_to_printer"), t("close")])
+        if choice == 0:
+            printer.open_pdf(target)
+        elif choice == 1:
+            if printer.send_to_printer(target):
+                self.statusBar().showMessage(t("print_sent", path=str(target)), 15000)
+            else:
+                dialogs.warn(self, t("task_print_title"), t("no_printer", path=str(target)))
 
     def _task_failed(self, exc: BaseException) -> None:
         if isinstance(exc, StoreError):

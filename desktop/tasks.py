@@ -98,3 +98,29 @@ def export_csv(state: TaskState, path: Path, target: Path, forms: FormRegistry |
         finally:
             partial.unlink(missing_ok=True)
     return rows
+
+
+def print_household(state: TaskState, path: Path, uuid: str, target: Path, forms: FormRegistry | None = None) -> int:
+    """The pre-filled form of one household, to check with it and sign; returns the pages."""
+    from forms.printing import batch
+
+    with Store(path, forms) as store:
+        return batch.print_households(state, store, [uuid], target).pages
+
+
+def print_blank(state: TaskState, path: Path, target: Path, forms: FormRegistry | None = None) -> int:
+    """A blank form of the questionnaire this program uses now; returns the pages."""
+    from forms.printing import batch
+
+    with Store(path, forms) as store:
+        return batch.print_blank(state, store.forms.current(), target).pages
+
+
+def print_report(state: TaskState, path: Path, target: Path, officer: str, forms: FormRegistry | None = None) -> int:
+    """The commune summary report of every household on this laptop; returns 1 (page count
+    is not tracked for reports)."""
+    from forms.printing import report
+
+    with Store(path, forms) as store:
+        report.write_report(state, store, target, officer=officer or None)
+    return 1
