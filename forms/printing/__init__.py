@@ -6,3 +6,5 @@ PDF only, with reportlab; no Qt. The desktop shows or prints the PDF files made 
     batch.print_village(state, store, village, target)      a village into one PDF, with progress
     report.write_report(state, store, target)               the commune summary
 """
+
+BLANK_MEMBERS = 6  # member rows and labour modules on a blank form

@@ -12,9 +12,10 @@ import sys
 from pathlib import Path
 
 from forms.cli import find
-from forms.printing import batch, report
-from forms.printing.batch import Cancelled, Printed, PrintState
-from forms.printing.household_form import BLANK_MEMBERS
+
+# reportlab and the PDF modules are imported by the handlers, not here: every labour-survey
+# command registers these subcommands, and only `print` needs them.
+from forms.printing import BLANK_MEMBERS
 from forms.printing.text import t
 from forms.registry import FormRegistry
 from forms.store import STATUSES, Store
@@ -52,8 +53,10 @@ def _output(p: argparse.ArgumentParser) -> None:
     p.add_argument("-o", "--output", required=True, metavar="FILE.pdf", help="the PDF file to write")
 
 
-def _state() -> PrintState:
+def _state():  # -> batch.PrintState
     """Progress on the terminal, when there is one."""
+    from forms.printing.batch import PrintState
+
     if not sys.stderr.isatty():
         return PrintState()
     return PrintState(lambda done, total, note: print(f"\r{note}", end="" if done < total else "\n",
@@ -62,6 +65,8 @@ def _state() -> PrintState:
 
 def _run(work, *args, **kwargs) -> int:
     """Run a batch; messages and exit codes as the rest of the command line."""
+    from forms.printing.batch import Cancelled, Printed
+
     try:
         printed = work(_state(), *args, **kwargs)
     except (Cancelled, KeyboardInterrupt):
@@ -76,6 +81,8 @@ def _run(work, *args, **kwargs) -> int:
 
 
 def cmd_blank(args: argparse.Namespace, _store: None) -> int:
+    from forms.printing import batch  # here, not at the top: see the top of this module
+
     definition = FormRegistry().current()
     assignments = None
     if args.assignments:
@@ -98,11 +105,15 @@ def cmd_blank(args: argparse.Namespace, _store: None) -> int:
 
 
 def cmd_household(args: argparse.Namespace, store: Store) -> int:
+    from forms.printing import batch  # here, not at the top: see the top of this module
+
     uuids = [find(store, key).uuid for key in args.ids]  # LookupError: forms.cli.run says which
     return _run(batch.print_households, store, uuids, args.output)
 
 
 def cmd_village(args: argparse.Namespace, store: Store) -> int:
+    from forms.printing import batch  # here, not at the top: see the top of this module
+
     village = batch.match_village(store, args.village)
     if village is None or not batch.village_households(store, village, args.status):
         known = ", ".join(store.villages()) or "—"
@@ -112,6 +123,8 @@ def cmd_village(args: argparse.Namespace, store: Store) -> int:
 
 
 def cmd_report(args: argparse.Namespace, store: Store) -> int:
+    from forms.printing import batch, report  # here, not at the top: see the top of this module
+
     village = args.village
     if village is not None:
         village = batch.match_village(store, village)

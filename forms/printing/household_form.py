@@ -28,7 +28,7 @@ from reportlab.pdfgen.canvas import Canvas
 from forms.definition import Definition, Field
 from forms.engine import Engine, Evaluation, FieldRef, Finding
 from forms.i18n import current_language
-from forms.printing import fonts, qr
+from forms.printing import BLANK_MEMBERS, fonts, qr
 from forms.printing import layout as L
 from forms.printing import pages as P
 from forms.printing.blocks import Heading, Lines, MemberTitle, Signatures, Title
@@ -38,7 +38,6 @@ from forms.printing.roster_table import HeaderRow, Legend, MemberRow, bands, col
 from forms.printing.text import t
 from forms.values import is_empty
 
-BLANK_MEMBERS = 6
 MAX_WASTE = 0.3  # a member's module starts on a new page rather than split, unless that leaves more empty
 _engines: dict[int, tuple[Definition, Engine]] = {}
 
