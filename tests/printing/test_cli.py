@@ -35,7 +35,7 @@ def data(tmp_path: Path) -> Path:
 def test_print_commands(data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     d = ["--data-dir", str(data)]
     assert run(*d, "print", "blank", "--members", "2", "-o", str(tmp_path / "b.pdf")) == 0
-    assert "1 forms" in capsys.readouterr().out
+    assert "1 form(s)" in capsys.readouterr().out
     with Store(data / "profiles" / "default" / "households.sqlite") as store:
         code = store.list(limit=1)[0].household_code
         village = store.list(limit=1)[0].village
