@@ -18,11 +18,11 @@ from forms.store.store import Store
 
 # Households to send: complete and changed since the server last accepted them, and
 # deletions of households the server has.
-_OUTBOX = """
+_WAITING = """revision > coalesce(sent_revision, 0)
+      AND ((deleted_at IS NULL AND status = 'complete') OR (deleted_at IS NOT NULL AND server_revision IS NOT NULL))"""
+_OUTBOX = f"""
     SELECT uuid, revision, server_revision, form_id, form_version, deleted_at, data FROM households
-    WHERE revision > coalesce(sent_revision, 0)
-      AND ((deleted_at IS NULL AND status = 'complete') OR (deleted_at IS NOT NULL AND server_revision IS NOT NULL))
-    ORDER BY updated_at, uuid LIMIT ?"""
+    WHERE {_WAITING} ORDER BY updated_at, uuid LIMIT ?"""
 
 
 @dataclass(slots=True)
@@ -46,8 +46,7 @@ class ReceiptError(ValueError):
 
 
 def waiting(store: Store) -> int:
-    return store.conn.execute(
-        "SELECT count(*) FROM (" + _OUTBOX.replace("ORDER BY updated_at, uuid LIMIT ?", "") + ")").fetchone()[0]
+    return store.conn.execute(f"SELECT count(*) FROM households WHERE {_WAITING}").fetchone()[0]
 
 
 def pending(store: Store) -> Batch | None:
