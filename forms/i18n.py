@@ -1,6 +1,7 @@
 """One keyed message catalog for every layer: engine findings, command line, server, windows.
 
-Messages live in resources/translations/messages.yaml, each key with a Vietnamese and an
+Messages live in resources/translations/messages.yaml and messages-<area>.yaml beside it (one
+file per area, so areas grow without touching each other), each key with a Vietnamese and an
 English text. Vietnamese is the default language.
 """
 
@@ -37,9 +38,16 @@ class Message:
 
 @functools.cache
 def catalog() -> dict[str, Message]:
-    with open(resources.path("translations", "messages.yaml"), encoding="utf-8") as fh:
-        raw = yaml.safe_load(fh)
-    return {key: Message(entry["vi"], entry["en"]) for key, entry in raw.items()}
+    folder = resources.path("translations")
+    messages: dict[str, Message] = {}
+    for file in sorted(folder.glob("messages*.yaml")):
+        with open(file, encoding="utf-8") as fh:
+            raw = yaml.safe_load(fh) or {}
+        for key, entry in raw.items():
+            if key in messages:
+                raise ValueError(f"{file.name}: message {key!r} is already defined in another catalog file")
+            messages[key] = Message(entry["vi"], entry["en"])
+    return messages
 
 
 def message(key: str, **params: object) -> Message:
