@@ -4,9 +4,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source installer/bootstrap.sh
-ensure_system_packages
+source tests/postgres.sh
+ensure_system_packages postgresql
 ensure_venv
 .venv/bin/python -m pip install -q -e ".[test]"
+start_test_postgres
 export QT_QPA_PLATFORM=offscreen
 .venv/bin/ruff check .
 .venv/bin/python -m pytest -q "$@"

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -73,9 +75,37 @@ def _env() -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": str(ROOT)}
 
 
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[Server]:
-    s = Server(f"sqlite:///{tmp_path / 'server' / 'province.sqlite'}", tmp_path)
-    s.start()
-    yield s
-    s.stop()
+PG_ADMIN_URL = os.environ.get("LABOUR_SURVEY_TEST_PG", "")
+
+
+@contextlib.contextmanager
+def server_database(kind: str, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty server database URL: a SQLite file, or a new PostgreSQL database
+    (dropped afterwards) on the cluster tests/run.sh starts ($LABOUR_SURVEY_TEST_PG)."""
+    if kind == "sqlite":
+        yield f"sqlite:///{tmp_path / 'server' / 'province.sqlite'}"
+        return
+    if not PG_ADMIN_URL:
+        pytest.skip("PostgreSQL tests need $LABOUR_SURVEY_TEST_PG (tests/run.sh starts a PostgreSQL and sets it)")
+    from sqlalchemy import create_engine, text
+
+    name = f"ls_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}" ENCODING \'UTF8\' TEMPLATE template0'))
+    try:
+        yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Server]:
+    """The real server process, once on SQLite (its default) and once on PostgreSQL."""
+    with server_database(request.param, tmp_path) as url:
+        s = Server(url, tmp_path)
+        s.start()
+        yield s
+        s.stop()

@@ -100,10 +100,10 @@ def test_server_killed_mid_batch_applies_all_or_nothing(tmp_path: Path, server: 
             stored = {r[0] for r in conn.execute(text("SELECT uuid FROM households"))}
             has_receipt = conn.execute(text("SELECT count(*) FROM batches WHERE batch_id = :b"),
                                        {"b": batch.batch_id}).scalar()
-            integrity = conn.execute(text("PRAGMA integrity_check")).scalar()
+            if server.db_url.startswith("sqlite"):
+                assert conn.execute(text("PRAGMA integrity_check")).scalar() == "ok"
         engine.dispose()
         in_batch = {u for u, _ in batch.records}
-        assert integrity == "ok"
         assert (in_batch <= stored) == bool(has_receipt) and (not in_batch & stored or in_batch <= stored)
         outcomes.append(bool(has_receipt))
         server.start(port=server.port)
