@@ -135,11 +135,16 @@ def load_definition(path: str | Path = DEFAULT_DEFINITION) -> Definition:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise DefinitionError(str(path), [("-", f"cannot read the file: {exc.strerror}")]) from None
+    return definition_from_text(text, str(path))
+
+
+def definition_from_text(text: str, source: str) -> Definition:
+    """A definition from YAML text (a file's, or one received from the server), same checks."""
     try:
         raw = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise DefinitionError(str(path), [("-", f"not valid YAML: {exc}")]) from None
-    return build_definition(raw, str(path))
+        raise DefinitionError(source, [("-", f"not valid YAML: {exc}")]) from None
+    return build_definition(raw, source)
 
 
 def build_definition(raw: Any, source: str = "<definition>") -> Definition:

@@ -17,7 +17,7 @@ from typing import Any, Protocol
 import requests
 
 from forms.i18n import Message, message
-from forms.store import Store, outbox
+from forms.store import Store, inbox, outbox
 from sync.protocol import API
 
 START_BATCH, MIN_BATCH, MAX_BATCH = 25, 5, 500
@@ -46,6 +46,9 @@ class SyncResult:
     conflicts: int = 0
     waiting: int = 0
     cancelled: bool = False
+    forms_received: int = 0  # questionnaire versions
+    assigned: int = 0  # households to visit
+    returned: int = 0  # households returned for correction
     problems: list[str] = field(default_factory=list)
 
 
@@ -98,7 +101,8 @@ class SyncClient:
         self.max_batch = max_batch
 
     def sync(self, progress: Progress | None = None) -> SyncResult:
-        """Send everything waiting, batch after batch; record the outcome for `status`."""
+        """Send everything waiting, batch after batch, then fetch what the province sent
+        down; record the outcome for `status`."""
         store = self.store
         url, token = store.get_setting("sync.server_url"), store.get_setting("sync.token")
         if not url or not token:
@@ -134,6 +138,8 @@ class SyncClient:
                 store.set_setting("sync.batch_size", str(size))
                 if progress is not None:
                     progress.report(result.accepted + result.rejected + result.conflicts, total)
+            if not result.cancelled:
+                self._pull(url, token, result, progress)
         except SyncError as exc:
             raise self._fail(exc) from None
         store.set_setting("sync.last_success_at", store.clock())
@@ -145,15 +151,36 @@ class SyncClient:
         self.store.set_setting("sync.last_error", json.dumps({"vi": exc.msg.vi, "en": exc.msg.en}, ensure_ascii=False))
         return exc
 
+    def _pull(self, url: str, token: str, result: SyncResult, progress: Progress | None) -> None:
+        """Fetch and apply what came down since the last entry applied, page by page."""
+        after = inbox.cursor(self.store)
+        while not (progress is not None and progress.cancelled):
+            page = self._call("GET", url, f"{API}/changes", token, params={"after": after})
+            if page is None or not isinstance(page.get("items"), list) or not isinstance(page.get("last"), int):
+                raise SyncError("server", message("sync_bad_receipt", reason="the list of changes is not understood"))
+            summary = inbox.apply_page(self.store, page["items"], page["last"], actor=self.actor)
+            result.forms_received += summary.forms
+            result.assigned += summary.assigned
+            result.returned += summary.returned
+            result.problems += summary.problems
+            if not page.get("more") or page["last"] <= after:
+                break
+            after = page["last"]
+
     def _send(self, url: str, token: str, batch: outbox.Batch) -> dict[str, Any] | None:
         """POST one batch until it is answered; None if the server finds it too large."""
-        headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json", "Content-Encoding": "gzip"}
+        return self._call("POST", url, f"{API}/batches", token, data=batch.payload,
+                          headers={"Content-Type": "application/json", "Content-Encoding": "gzip"})
+
+    def _call(self, method: str, url: str, path: str, token: str, *, headers: dict[str, str] | None = None,
+              **kwargs: Any) -> dict[str, Any] | None:
+        """One request, repeated until the server answers it; its JSON, or None for 413."""
+        headers = {"Authorization": f"Bearer {token}", **(headers or {})}
         verify: str | bool = self.store.get_setting("sync.ca_file") or True
         for attempt in range(self.max_attempts):
             retry_after = None
             try:
-                r = self.http.post(f"{url}{API}/batches", data=batch.payload, headers=headers,
-                                   timeout=self.timeout, verify=verify)
+                r = self.http.request(method, f"{url}{path}", headers=headers, timeout=self.timeout, verify=verify, **kwargs)
             except requests.exceptions.SSLError as exc:
                 raise SyncError("network", message("sync_tls", reason=str(exc)[:200])) from None
             except requests.RequestException:

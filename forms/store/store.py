@@ -19,7 +19,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from forms import records
-from forms.definition import Definition
+from forms.definition import DEFINITIONS_DIR, Definition
 from forms.engine import ElsewhereLookup, Evaluation, unique_keys
 from forms.i18n import message
 from forms.registry import FormRegistry
@@ -91,7 +91,8 @@ class Store:
     def __init__(self, path: str | Path, forms: FormRegistry | None = None,
                  clock: Callable[[], str] = utc_now):
         self.path = Path(path)
-        self.forms = forms or FormRegistry()
+        # The shipped questionnaire versions and those the provincial server sent this profile.
+        self.forms = forms or FormRegistry([DEFINITIONS_DIR, self.forms_dir])
         self.clock = clock
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with plain_errors(str(self.path)):
@@ -143,6 +144,11 @@ class Store:
 
     def close(self) -> None:
         self.conn.close()
+
+    @property
+    def forms_dir(self) -> Path:
+        """Where questionnaire versions received from the server are kept, beside the database."""
+        return self.path.parent / "forms"
 
     def __enter__(self) -> Store:
         return self

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine, insert, select, update
 
-from sync.server.db import devices, enrollments, officers
+from sync.server.db import devices, enrollments, officers, reading
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud over the phone
 CODE_DAYS = 14
@@ -88,7 +88,7 @@ def device_for(engine: Engine, token: str) -> Device | None:
     """The device a token belongs to, if neither it nor its officer was revoked."""
     if not token or len(token) > 200:
         return None
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         row = conn.execute(
             select(devices.c.id, devices.c.officer_id, devices.c.name, officers.c.username, officers.c.communes)
             .join(officers, officers.c.id == devices.c.officer_id)

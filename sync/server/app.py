@@ -6,7 +6,7 @@ import json
 import zlib
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -18,7 +18,8 @@ from forms import __version__
 from forms.i18n import Message, message
 from forms.registry import FormRegistry
 from sync.protocol import API, MAX_BODY, MAX_INFLATED
-from sync.server import accounts
+from sync.server import accounts, feed
+from sync.server.form_versions import ServerForms
 from sync.server.ingest import BatchError, apply_batch
 
 
@@ -48,7 +49,7 @@ def _problem_response(status: int, code: str, msg: Message) -> JSONResponse:
 
 
 def create_app(engine: Engine, forms: FormRegistry | None = None) -> FastAPI:
-    forms = forms or FormRegistry()
+    forms = forms or ServerForms(engine)
     app = FastAPI(title="labour-survey provincial server", version=__version__)
 
     @app.exception_handler(Problem)
@@ -102,6 +103,14 @@ def create_app(engine: Engine, forms: FormRegistry | None = None) -> FastAPI:
             return await run_in_threadpool(apply_batch, engine, forms, device, doc)
         except BatchError as exc:
             raise Problem(422, "invalid_batch", message("server_bad_batch", reason=str(exc))) from None
+
+    @app.get(f"{API}/changes", responses={401: {"description": "not enrolled or revoked"}})
+    def changes(request: Request, after: int = Query(0, ge=0, le=2**62), limit: int = Query(feed.PAGE, ge=1, le=feed.PAGE)
+                ) -> dict[str, Any]:
+        """What this laptop should download after the entry `after`: questionnaire versions,
+        assignments, households returned for correction. Apply them in order and ask again
+        with after=last while more is true."""
+        return feed.read(engine, device_of(request), after, limit)
 
     return app
 

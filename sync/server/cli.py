@@ -6,12 +6,14 @@ import argparse
 import json
 import socket
 import sys
+from pathlib import Path
 
 from sqlalchemy import select
 
 from forms.i18n import set_language
-from sync.server import accounts
-from sync.server.db import connect, default_url, devices, households, officers
+from sync.server import accounts, assignments, db, form_versions, review
+from sync.server.db import connect, default_url, devices, households, officers, reading
+from sync.server.form_versions import ServerForms
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -47,7 +49,33 @@ def build_parser() -> argparse.ArgumentParser:
     h = sub.add_parser("households", help="households received").add_subparsers(dest="action", required=True)
     hl = h.add_parser("list")
     hl.add_argument("--commune")
+    hl.add_argument("--review", choices=["none", "returned", "resubmitted", "approved"], help="only households in this state")
     hl.set_defaults(func=cmd_households_list)
+    hs = h.add_parser("show", help="a household's answers and its review history")
+    hs.add_argument("uuid", help="its UUID, or the first characters `list` shows")
+    hs.set_defaults(func=cmd_households_show)
+    hr = h.add_parser("return", help="send a household back to its officer for correction")
+    hr.add_argument("uuid", help="its UUID, or the first characters `list` shows")
+    hr.add_argument("--comment", default="", help="what to correct, shown to the officer")
+    hr.add_argument("--field", action="append", default=[], metavar="QUESTION=COMMENT",
+                    help="a comment on one question: e.g. head_name=... or members[1].education=... (members[0] is "
+                         "the first member); repeat for several")
+    hr.add_argument("--by", default="province", help="who returns it (shown in the history)")
+    hr.set_defaults(func=cmd_households_return)
+    ha = h.add_parser("approve", help="mark a household checked")
+    ha.add_argument("uuid")
+    ha.add_argument("--by", default="province")
+    ha.set_defaults(func=cmd_households_approve)
+    asg = sub.add_parser("assignments", help="households to visit").add_subparsers(dest="action", required=True)
+    aa = asg.add_parser("add", help="give households to visit to their commune's laptops (JSON Lines file)")
+    aa.add_argument("file", help='one household a line: {"household": {"commune_code": "14797", ...}, "members": [...]}')
+    aa.set_defaults(func=cmd_assignments_add)
+    asg.add_parser("list").set_defaults(func=cmd_assignments_list)
+    f = sub.add_parser("forms", help="questionnaire versions").add_subparsers(dest="action", required=True)
+    fp = f.add_parser("publish", help="publish a questionnaire version (YAML): laptops get it at their next sync")
+    fp.add_argument("file")
+    fp.set_defaults(func=cmd_forms_publish)
+    f.add_parser("list").set_defaults(func=cmd_forms_list)
     return p
 
 
@@ -116,10 +144,80 @@ def cmd_households_list(args: argparse.Namespace, url: str) -> int:
     query = select(households).order_by(households.c.updated_at.desc())
     if args.commune:
         query = query.where(households.c.commune_code == args.commune)
+    if args.review:
+        query = query.where(households.c.review_state.is_(None) if args.review == "none"
+                            else households.c.review_state == args.review)
     with connect(url).connect() as conn:
         for row in conn.execute(query):
+            state = "deleted" if row.deleted else (row.review_state or "-")
             print(f"{row.uuid[:8]}  {row.household_code or '-':<16} {row.commune_code}  r{row.server_revision:<3} "
-                  f"{'deleted' if row.deleted else ''} {row.updated_at}")
+                  f"{state:<11} {row.warning_count:>2} warning(s)  {row.updated_at}")
+    return 0
+
+
+def cmd_households_show(args: argparse.Namespace, url: str) -> int:
+    engine = connect(url)
+    with reading(engine) as conn:
+        row = review.find(conn, args.uuid)
+    doc = {"uuid": row.uuid, "commune_code": row.commune_code, "household_code": row.household_code,
+           "server_revision": row.server_revision, "form": f"{row.form_id} {row.form_version}",
+           "review_state": row.review_state, "deleted": row.deleted, "updated_at": row.updated_at,
+           **(json.loads(row.data) if row.data else {}), "review_history": review.history(engine, row.uuid)}
+    print(json.dumps(doc, ensure_ascii=False, indent=2))
+    return 0
+
+
+def cmd_households_return(args: argparse.Namespace, url: str) -> int:
+    fields = {}
+    for item in args.field:
+        ref, sep, text = item.partition("=")
+        if not sep or not ref.strip() or not text.strip():
+            raise review.ReviewError(f"--field {item!r}: write QUESTION=COMMENT")
+        fields[ref.strip()] = text.strip()
+    engine = connect(url)
+    payload = review.return_household(engine, ServerForms(engine), args.uuid, args.comment, by=args.by, fields=fields)
+    print(f"Household {payload['uuid']} returned for correction (round {payload['round']}): "
+          "its commune's laptops get it at their next sync.")
+    return 0
+
+
+def cmd_households_approve(args: argparse.Namespace, url: str) -> int:
+    review.approve(connect(url), args.uuid, by=args.by)
+    print(f"Household {args.uuid} approved.")
+    return 0
+
+
+def cmd_assignments_add(args: argparse.Namespace, url: str) -> int:
+    engine = connect(url)
+    added = assignments.add_from_file(engine, ServerForms(engine), Path(args.file))
+    print(f"{added} household(s) to visit added: their commune's laptops get them at their next sync.")
+    return 0
+
+
+def cmd_assignments_list(args: argparse.Namespace, url: str) -> int:
+    with connect(url).connect() as conn:
+        for row in conn.execute(select(db.assignments).order_by(db.assignments.c.commune_code, db.assignments.c.household_code)):
+            print(f"{row.uuid[:8]}  {row.household_code or '-':<16} {row.commune_code}  {row.created_at}")
+    return 0
+
+
+def cmd_forms_publish(args: argparse.Namespace, url: str) -> int:
+    engine = connect(url)
+    definition = form_versions.publish(engine, ServerForms(engine), Path(args.file))
+    print(f"Questionnaire {definition.form_id} version {definition.version} published: laptops get it at their next sync.")
+    return 0
+
+
+def cmd_forms_list(args: argparse.Namespace, url: str) -> int:
+    engine = connect(url)
+    published = {}
+    with reading(engine) as conn:
+        for row in conn.execute(select(db.form_versions)):
+            published[(row.form_id, row.version)] = row.published_at
+    for d in ServerForms(engine):
+        published.setdefault((d.form_id, d.version), "shipped with the program")
+    for (form_id, version), when in sorted(published.items()):
+        print(f"{form_id:<20} {version:<8} {when}")
     return 0
 
 
@@ -129,7 +227,7 @@ def main(argv: list[str] | None = None) -> int:
         set_language(args.lang)
     try:
         return args.func(args, args.db or default_url())
-    except accounts.AccountError as exc:
+    except (accounts.AccountError, review.ReviewError, assignments.AssignmentError, form_versions.PublishError) as exc:
         print(str(exc), file=sys.stderr)
         return 2
     except OSError as exc:

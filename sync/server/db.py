@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import platformdirs
 from sqlalchemy import (
     Boolean,
     Column,
+    Connection,
     Engine,
     ForeignKey,
     Integer,
@@ -62,6 +65,9 @@ households = Table(
     Column("data", Text),
     Column("warning_count", Integer, nullable=False, default=0),
     Column("updated_at", String(40), nullable=False),
+    # Review by the province: None (not looked at), returned, resubmitted, approved.
+    Column("review_state", String(20)),
+    Column("review_round", Integer, nullable=False, default=0),
 )
 batches = Table(
     "batches", metadata,
@@ -71,6 +77,53 @@ batches = Table(
     Column("record_count", Integer, nullable=False),
     Column("receipt", Text, nullable=False),
 )
+reviews = Table(
+    "reviews", metadata,  # every round of returning and resubmitting, for the household's history
+    Column("id", Integer, primary_key=True),
+    Column("uuid", String(36), nullable=False, index=True),
+    Column("round", Integer, nullable=False),
+    Column("action", String(20), nullable=False),  # returned, resubmitted, approved
+    Column("comment", Text),  # JSON {"household": text, "fields": {field ref: text}}
+    Column("by", String(200), nullable=False),
+    Column("at", String(40), nullable=False),
+    Column("server_revision", Integer, nullable=False),
+)
+form_versions = Table(
+    "form_versions", metadata,  # questionnaire versions published by the province
+    Column("form_id", String(100), primary_key=True),
+    Column("version", String(100), primary_key=True),
+    Column("definition", Text, nullable=False),  # the YAML file, as published
+    Column("published_at", String(40), nullable=False),
+)
+assignments = Table(
+    "assignments", metadata,  # households to visit, with what is known of them already
+    Column("uuid", String(36), primary_key=True),
+    Column("commune_code", String(5), nullable=False, index=True),
+    Column("household_code", String(100)),
+    Column("form_id", String(100), nullable=False),
+    Column("form_version", String(100), nullable=False),
+    Column("data", Text, nullable=False),  # JSON {"household": {...}, "members": [...]}
+    Column("created_at", String(40), nullable=False),
+)
+# What laptops download, in the order it happened. A laptop keeps the last seq it applied and
+# asks for what came after. Writers serialise on this table (see feed.publish), so a reader
+# never sees seq n+1 before seq n is committed.
+feed = Table(
+    "feed", metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("commune_code", String(5), index=True),  # None: for every laptop
+    Column("kind", String(20), nullable=False),  # form, assignment, returned
+    Column("uuid", String(36)),
+    Column("payload", Text, nullable=False),
+    Column("created_at", String(40), nullable=False),
+)
+
+
+@contextlib.contextmanager
+def reading(engine: Engine) -> Iterator[Connection]:
+    """A connection for reading only: on SQLite it never waits for a batch being written."""
+    with engine.connect() as conn:
+        yield conn.execution_options(read_only=True)
 
 
 def default_url() -> str:
@@ -97,9 +150,10 @@ def connect(url: str) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _begin(conn) -> None:  # type: ignore[no-untyped-def]
-            # Take the write lock at the start: a read-then-write transaction that upgrades
-            # later fails at once under contention instead of waiting its turn.
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # Writers take the write lock at the start: a read-then-write transaction that
+            # upgrades later fails at once under contention instead of waiting its turn.
+            # Readers (see `reading`) take none, and WAL lets them read beside a writer.
+            conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get("read_only") else "BEGIN IMMEDIATE")
     else:
         engine = create_engine(url, pool_pre_ping=True)
     metadata.create_all(engine)

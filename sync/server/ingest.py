@@ -17,8 +17,9 @@ from forms.i18n import Message, message
 from forms.records import RecordError, normalize
 from forms.registry import FormRegistry
 from sync.protocol import MAX_RECORDS
+from sync.server import review
 from sync.server.accounts import Device, now
-from sync.server.db import batches, households
+from sync.server.db import batches, households, reading
 
 
 class BatchError(ValueError):
@@ -27,6 +28,13 @@ class BatchError(ValueError):
 
 def apply_batch(engine: Engine, forms: FormRegistry, device: Device, doc: Any) -> dict[str, Any]:
     batch_id, records = _check_shape(doc)
+    # Look up the questionnaire versions before the write transaction: one published since the
+    # server started is read from the database, which must not wait on our own write lock.
+    for key in {(str(r.get("form_id")), str(r.get("form_version"))) for r in records if not r.get("deleted")}:
+        try:
+            forms.get(*key)
+        except KeyError:
+            pass  # the record is rejected below, with the reason
     try:
         with engine.begin() as conn:
             stored = conn.execute(select(batches.c.receipt, batches.c.device_id)
@@ -42,7 +50,7 @@ def apply_batch(engine: Engine, forms: FormRegistry, device: Device, doc: Any) -
             return receipt
     except IntegrityError:
         # The same batch arrived twice at once and the other copy won: answer with its receipt.
-        with engine.connect() as conn:
+        with reading(engine) as conn:
             stored = conn.execute(select(batches.c.receipt).where(batches.c.batch_id == batch_id)).first()
         if stored is None:
             raise
@@ -134,5 +142,8 @@ def _apply_record(conn: Any, forms: FormRegistry, device: Device, rec: dict[str,
     if current is None:
         conn.execute(insert(households).values(uuid=rec["uuid"], **values))
     else:
+        if current.review_state == "returned":  # the correction the province asked for
+            values["review_state"] = "resubmitted"
+            review.resubmitted(conn, rec["uuid"], current.review_round, next_revision, by=device.username)
         conn.execute(update(households).where(households.c.uuid == rec["uuid"]).values(**values))
     return _entry(rec, "accepted", next_revision)

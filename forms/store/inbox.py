@@ -1,0 +1,117 @@
+"""What the provincial server sends down: questionnaire versions, households to visit, and
+households returned for correction with the supervisor's comments.
+
+Entries come numbered; a page of them is applied in one transaction together with the
+number of the last one, so a cut link or a killed program never skips or repeats one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+from forms.definition import DefinitionError, definition_from_text
+from forms.store.errors import StoreError
+from forms.store.store import Store
+
+CURSOR = "sync.feed_after"
+
+
+@dataclass(slots=True)
+class InboxSummary:
+    forms: int = 0
+    assigned: int = 0
+    returned: int = 0
+    problems: list[str] = field(default_factory=list)
+
+
+def cursor(store: Store) -> int:
+    return int(store.get_setting(CURSOR) or 0)
+
+
+def apply_page(store: Store, items: list[dict[str, Any]], last: int, *, actor: str) -> InboxSummary:
+    summary = InboxSummary()
+    # Questionnaires first, outside the transaction: a household below may need one, and a
+    # file written twice (the transaction rolled back) is the same file.
+    for item in items:
+        if item.get("kind") == "form":
+            _form(store, item.get("payload") or {}, summary)
+    with store.transaction():
+        for item in items:
+            kind, payload = item.get("kind"), item.get("payload") or {}
+            try:
+                if kind == "assignment":
+                    _assignment(store, payload, actor, summary)
+                elif kind == "returned":
+                    _returned(store, payload, actor, summary)
+                elif kind != "form":
+                    summary.problems.append(f"entry {item.get('seq')}: unknown kind {kind!r}, skipped")
+            except (StoreError, KeyError, ValueError) as exc:
+                # One bad entry must not stop every later one from arriving.
+                summary.problems.append(f"entry {item.get('seq')} ({kind}): {exc}")
+        store.conn.execute("INSERT INTO settings (key, value) VALUES (?, ?) "
+                           "ON CONFLICT(key) DO UPDATE SET value = excluded.value", [CURSOR, str(last)])
+    return summary
+
+
+def _form(store: Store, payload: dict[str, Any], summary: InboxSummary) -> None:
+    form_id, version, text = str(payload.get("form_id")), str(payload.get("version")), payload.get("definition")
+    name = f"{form_id}-{version}.yaml"
+    if not isinstance(text, str) or "/" in name or "\\" in name or name.startswith("."):
+        summary.problems.append(f"questionnaire {form_id} {version}: not understood, skipped")
+        return
+    try:
+        definition = definition_from_text(text, name)
+    except DefinitionError as exc:
+        summary.problems.append(f"questionnaire {form_id} {version} refused: {exc}")
+        return
+    store.forms_dir.mkdir(parents=True, exist_ok=True)
+    target = store.forms_dir / name
+    part = target.with_suffix(".yaml.part")
+    with open(part, "w", encoding="utf-8") as fh:
+        fh.write(text)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(part, target)
+    store.forms.add(definition)
+    summary.forms += 1
+
+
+def _record(payload: dict[str, Any]) -> dict[str, Any]:
+    skip = {"server_revision", "comment", "round", "by", "at"}
+    return {k: v for k, v in payload.items() if k not in skip}
+
+
+def _assignment(store: Store, payload: dict[str, Any], actor: str, summary: InboxSummary) -> None:
+    if store._row(str(payload["uuid"]), with_record=False) is not None:
+        return  # here already: whatever the officer has typed stays
+    store.save_within(_record(payload), actor=actor, action="assigned", status="draft")
+    summary.assigned += 1
+
+
+def _returned(store: Store, payload: dict[str, Any], actor: str, summary: InboxSummary) -> None:
+    uuid, revision = str(payload["uuid"]), int(payload["server_revision"])
+    h = store._row(uuid, with_record=False)
+    if h is not None and h.server_revision is not None and h.server_revision >= revision:
+        return  # an older round: the household went back to the server since
+    comment = payload.get("comment") or {}
+    text = str(comment.get("household") or "")
+    fields = {str(k): str(v) for k, v in (comment.get("fields") or {}).items()}
+    note = {"outcome": "returned", "message": {"vi": text, "en": text}, "round": payload.get("round"),
+            "by": payload.get("by"), "at": payload.get("at"),
+            "findings": [{"field": ref, "severity": "comment", "vi": c, "en": c} for ref, c in fields.items()]}
+    by = str(payload.get("by") or "province")
+    if h is None or (h.deleted_at is None and h.revision <= (h.sent_revision or 0)):
+        # Nothing typed here since it was sent: take the server's copy, as returned.
+        saved = store.save_within(_record(payload), actor=by, action="returned", status="returned")
+        local_revision = saved.household.revision
+        store.conn.execute("UPDATE households SET sent_revision = ? WHERE uuid = ?", [local_revision, uuid])
+    else:
+        local_revision = h.revision  # the officer's newer edits stay; the comment is added
+    store.conn.execute("UPDATE households SET server_revision = ?, server_note = ? WHERE uuid = ?",
+                       [revision, json.dumps(note, ensure_ascii=False), uuid])
+    store._log(uuid, local_revision, by, "comment",
+               [["comment", None, text], *[[ref, None, c] for ref, c in fields.items()]])
+    summary.returned += 1

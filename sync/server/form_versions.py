@@ -1,0 +1,79 @@
+"""Questionnaire versions the province publishes: checked, stored, and handed to laptops."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import Engine, insert, select
+
+from forms.definition import Definition, DefinitionError, definition_from_text
+from forms.registry import FormRegistry
+from sync.server import feed
+from sync.server.accounts import now
+from sync.server.db import form_versions, reading
+
+
+class PublishError(ValueError):
+    pass
+
+
+def parse(text: str, name: str = "definition.yaml") -> Definition:
+    """Load a definition from its YAML text with the same checks as a file on disk."""
+    try:
+        return definition_from_text(text, name)
+    except DefinitionError as exc:
+        raise PublishError(str(exc)) from None
+
+
+def publish(engine: Engine, forms: FormRegistry, path: Path) -> Definition:
+    """Publish a questionnaire version: every laptop gets it at its next sync."""
+    text = path.read_text(encoding="utf-8")
+    definition = parse(text, path.name)
+    key = (definition.form_id, definition.version)
+    try:
+        shipped = forms.get(*key)
+    except KeyError:
+        shipped = None
+    with engine.begin() as conn:
+        stored = conn.execute(select(form_versions.c.definition).where(
+            form_versions.c.form_id == key[0], form_versions.c.version == key[1])).scalar()
+        if stored is not None or shipped is not None:
+            same = stored == text if stored is not None else _shipped_text(shipped) == text
+            if not same:
+                raise PublishError(f"{key[0]} version {key[1]} exists already with other content: give the new "
+                                   "questionnaire a new version number")
+            if stored is not None:
+                return definition  # published before: nothing to do
+        conn.execute(insert(form_versions).values(form_id=key[0], version=key[1], definition=text, published_at=now()))
+        feed.publish(conn, "form", {"form_id": key[0], "version": key[1], "definition": text})
+    forms.add(definition)
+    return definition
+
+
+def _shipped_text(definition: Definition | None) -> str | None:
+    try:
+        return Path(definition.source).read_text(encoding="utf-8") if definition else None
+    except OSError:
+        return None
+
+
+class ServerForms(FormRegistry):
+    """The shipped versions plus those published to this server's database (by another
+    process, perhaps: the administrator's command), looked up when first needed."""
+
+    def __init__(self, engine: Engine):
+        super().__init__()
+        self.db_engine = engine
+
+    def get(self, form_id: str, version: str) -> Definition:
+        try:
+            return super().get(form_id, version)
+        except KeyError:
+            with reading(self.db_engine) as conn:
+                text = conn.execute(select(form_versions.c.definition).where(
+                    form_versions.c.form_id == form_id, form_versions.c.version == version)).scalar()
+            if text is None:
+                raise
+            definition = parse(text, f"{form_id}-{version}.yaml")
+            self.add(definition)
+            return definition
