@@ -5,10 +5,11 @@ from __future__ import annotations
 import argparse
 import socket
 import sys
+from pathlib import Path
 
 from forms.i18n import tr
 from forms.store import Store
-from sync import client
+from sync import bundle, client
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -18,9 +19,33 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--device-name", default=socket.gethostname(), help="how the server lists this laptop")
     p.add_argument("--ca-file", help="the province's CA certificate (PEM), if its server uses its own")
     p.set_defaults(func=cmd_enroll)
-    p = sub.add_parser("sync", help="send what is waiting to the provincial server; `sync status` to check")
-    p.add_argument("action", nargs="?", choices=["status"])
+    p = sub.add_parser("sync", help="send what is waiting to the provincial server and fetch what it sent",
+                       description="With no action: sync now. status: what waits and the last sync. "
+                                   "export FILE: write what waits to a USB bundle for the province. "
+                                   "receipt FILE: record the receipt file the province gave back. "
+                                   "upload FILE: upload another laptop's bundle from this enrolled computer.")
+    p.add_argument("action", nargs="?", choices=["status", "export", "receipt", "upload"])
+    p.add_argument("file", nargs="?", help="the bundle (export, upload) or receipt file")
+    p.add_argument("-o", "--receipt", help="upload: where to write the receipt (default: next to the bundle)")
     p.set_defaults(func=cmd_sync)
+
+
+def _files(args: argparse.Namespace, store: Store, path: Path) -> int:
+    if args.action == "export":
+        batches, households = client.export_bundle(store, path)
+        print(tr("sync_bundle_written", households=households, batches=batches, path=path) if batches
+              else tr("sync_bundle_empty"))
+        return 0
+    if args.action == "upload":
+        target = Path(args.receipt) if args.receipt else path.with_name(path.stem + ".receipt.json")
+        client.upload_bundle(store, path, target)
+        print(tr("sync_bundle_uploaded", path=target))
+        return 0
+    r = client.import_receipt(store, path, actor=args.actor or args.profile)
+    print(tr("sync_receipt_applied", accepted=r.accepted, rejected=r.rejected, conflicts=r.conflicts, already=r.already))
+    for problem in r.problems:
+        print(problem, file=sys.stderr)
+    return 1 if r.rejected or r.conflicts else 0
 
 
 def cmd_enroll(args: argparse.Namespace, store: Store) -> int:
@@ -34,6 +59,18 @@ def cmd_enroll(args: argparse.Namespace, store: Store) -> int:
 
 
 def cmd_sync(args: argparse.Namespace, store: Store) -> int:
+    if args.action in ("export", "receipt", "upload"):
+        if not args.file:
+            print(f"labour-survey sync {args.action} FILE", file=sys.stderr)
+            return 2
+        try:
+            return _files(args, store, Path(args.file))
+        except bundle.BundleError as exc:
+            print(tr("sync_bad_file", reason=str(exc)), file=sys.stderr)
+            return 2
+        except client.SyncError as exc:
+            print(exc.msg.text(), file=sys.stderr)
+            return 2
     if args.action == "status":
         st = client.status(store)
         print(tr("sync_status", server=st.server_url or "-", waiting=st.waiting, last=st.last_success_at or "-"))

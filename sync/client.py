@@ -12,12 +12,14 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 
 import requests
 
 from forms.i18n import Message, message
 from forms.store import Store, inbox, outbox
+from sync import bundle
 from sync.protocol import API
 
 START_BATCH, MIN_BATCH, MAX_BATCH = 25, 5, 500
@@ -87,6 +89,89 @@ def enroll(store: Store, server_url: str, code: str, device_name: str, *, ca_fil
                        ("sync.officer", answer["officer"]), ("sync.communes", json.dumps(answer["communes"]))):
         store.set_setting(key, value)
     return answer
+
+
+@dataclass(slots=True)
+class ReceiptResult:
+    accepted: int = 0
+    rejected: int = 0
+    conflicts: int = 0
+    already: int = 0  # batches whose receipt was recorded before (online, or an earlier file)
+    problems: list[str] = field(default_factory=list)
+
+
+def _token(store: Store) -> str:
+    token = store.get_setting("sync.token")
+    if not token:
+        raise SyncError("not_enrolled", message("sync_not_enrolled"))
+    return token
+
+
+def export_bundle(store: Store, path: Path, *, batch_size: int = 500) -> tuple[int, int]:
+    """Write everything not yet receipted to a USB bundle; returns (batches, households).
+
+    The batches stay pending, exactly as if they were on their way online: whichever way
+    they reach the server, it applies them once, and the receipt marks them sent."""
+    key = bundle.key_for_token(_token(store))
+    while outbox.next_batch(store, batch_size, beside_pending=True) is not None:
+        pass
+    batches = outbox.all_pending(store, limit=bundle.MAX_BATCHES)
+    if not batches:
+        return 0, 0
+    households = sum(len(b.records) for b in batches)
+    manifest = {"created_at": store.clock(), "officer": store.get_setting("sync.officer"), "households": households}
+    bundle.write_bundle(path, manifest, {b.batch_id: b.payload for b in batches}, key)
+    return len(batches), households
+
+
+def import_receipt(store: Store, path: Path, *, actor: str) -> ReceiptResult:
+    """Record a receipt file brought back from the province: households become sent,
+    or return to draft with the server's reasons. The same file twice changes nothing."""
+    receipts = bundle.read_receipt(path, bundle.key_for_token(_token(store)))
+    result = ReceiptResult()
+    for receipt in receipts:
+        batch_id = receipt.get("batch_id") if isinstance(receipt, dict) else None
+        found = outbox.find(store, str(batch_id))
+        if found is None:
+            result.problems.append(f"batch {batch_id}: not made on this laptop")
+            continue
+        batch, state = found
+        if state != "pending":
+            result.already += 1
+            continue
+        try:
+            summary = outbox.apply_receipt(store, batch, receipt, actor=actor)
+        except outbox.ReceiptError as exc:
+            raise bundle.BundleError(f"{path.name}: {exc}") from None
+        result.accepted += summary.accepted
+        result.rejected += summary.rejected
+        result.conflicts += summary.conflicts
+        result.problems += summary.problems
+    return result
+
+
+def upload_bundle(store: Store, path: Path, receipt_path: Path, *, session: requests.Session | None = None) -> None:
+    """Upload a bundle made on another laptop, from this enrolled computer; write the receipt."""
+    url, token = store.get_setting("sync.server_url"), _token(store)
+    try:
+        body = path.read_bytes()
+    except OSError as exc:
+        raise bundle.BundleError(f"{path.name} cannot be read: {exc.strerror}") from None
+    http = session or requests.Session()
+    try:
+        r = http.post(f"{url}{API}/bundles", data=body, timeout=TIMEOUT, verify=store.get_setting("sync.ca_file") or True,
+                      headers={"Authorization": f"Bearer {token}", "Content-Type": "application/zip"})
+    except requests.exceptions.SSLError as exc:
+        raise SyncError("network", message("sync_tls", reason=str(exc)[:200])) from None
+    except requests.RequestException:
+        raise SyncError("network", message("sync_unreachable", url=url)) from None
+    if r.status_code in (401, 403):
+        raise SyncError("auth", _server_message(r) or message("server_bad_token"))
+    if r.status_code != 200:
+        raise SyncError("refused", _server_message(r) or message("sync_server_error", status=r.status_code))
+    part = receipt_path.with_name(receipt_path.name + ".part")
+    part.write_bytes(r.content)
+    part.replace(receipt_path)
 
 
 class SyncClient:

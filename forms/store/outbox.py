@@ -50,21 +50,39 @@ def waiting(store: Store) -> int:
 
 
 def pending(store: Store) -> Batch | None:
-    """The batch sent (or about to be) whose receipt has not come back."""
-    row = store.conn.execute(
+    """The oldest batch sent (or about to be) whose receipt has not come back."""
+    batches = all_pending(store, limit=1)
+    return batches[0] if batches else None
+
+
+def all_pending(store: Store, limit: int = -1) -> list[Batch]:
+    """Batches waiting for their receipt, oldest first: the one on its way online, and those
+    carried to the province on a USB stick."""
+    rows = store.conn.execute(
         "SELECT batch_id, payload, records, created_at FROM sync_batches WHERE state = 'pending' "
-        "ORDER BY created_at LIMIT 1").fetchone()
-    if row is None:
-        return None
-    return Batch(row[0], row[1], [tuple(r) for r in json.loads(row[2])], row[3])
+        "ORDER BY created_at, rowid LIMIT ?", [limit]).fetchall()
+    return [Batch(r[0], r[1], [tuple(x) for x in json.loads(r[2])], r[3]) for r in rows]
 
 
-def next_batch(store: Store, limit: int) -> Batch | None:
-    """Make the next batch of at most `limit` households and keep it as pending."""
+def find(store: Store, batch_id: str) -> tuple[Batch, str] | None:
+    """A batch by its id, with its state (pending, done, abandoned)."""
+    r = store.conn.execute("SELECT batch_id, payload, records, created_at, state FROM sync_batches WHERE batch_id = ?",
+                           [batch_id]).fetchone()
+    return None if r is None else (Batch(r[0], r[1], [tuple(x) for x in json.loads(r[2])], r[3]), r[4])
+
+
+def next_batch(store: Store, limit: int, *, beside_pending: bool = False) -> Batch | None:
+    """Make the next batch of at most `limit` households and keep it as pending.
+
+    Online, a batch is sent and answered before the next is made; `beside_pending` makes one
+    while others wait (a USB bundle), of households none of them carries."""
     with store.transaction():
-        if pending(store) is not None:
+        waiting_batches = all_pending(store)
+        if waiting_batches and not beside_pending:
             raise RuntimeError("a batch is still waiting for its receipt; send it first")
-        rows = store.conn.execute(_OUTBOX, [limit]).fetchall()
+        carried_already = {uuid for b in waiting_batches for uuid, _ in b.records}
+        rows = store.conn.execute(_OUTBOX, [limit + len(carried_already)]).fetchall()
+        rows = [r for r in rows if r[0] not in carried_already][:limit]
         if not rows:
             return None
         batch_id, now = str(uuidlib.uuid4()), store.clock()

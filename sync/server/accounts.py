@@ -84,6 +84,17 @@ def enroll(engine: Engine, code: str, device_name: str) -> tuple[str, Device]:
     return token, Device(device_id, officer.id, officer.username, device_name, json.loads(officer.communes))
 
 
+def active_devices(engine: Engine) -> dict[str, Device]:
+    """Every laptop that may sync now, by the hash of its token."""
+    with reading(engine) as conn:
+        rows = conn.execute(
+            select(devices.c.id, devices.c.officer_id, devices.c.name, devices.c.token_hash, officers.c.username,
+                   officers.c.communes)
+            .join(officers, officers.c.id == devices.c.officer_id)
+            .where(devices.c.revoked_at.is_(None), officers.c.active)).fetchall()
+    return {r.token_hash: Device(r.id, r.officer_id, r.username, r.name, json.loads(r.communes)) for r in rows}
+
+
 def device_for(engine: Engine, token: str) -> Device | None:
     """The device a token belongs to, if neither it nor its officer was revoked."""
     if not token or len(token) > 200:

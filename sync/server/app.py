@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import tempfile
 import zlib
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Query, Request
@@ -17,8 +19,10 @@ from starlette.requests import ClientDisconnect
 from forms import __version__
 from forms.i18n import Message, message
 from forms.registry import FormRegistry
+from sync.bundle import BundleError, write_receipt
 from sync.protocol import API, MAX_BODY, MAX_INFLATED
 from sync.server import accounts, feed
+from sync.server.bundles import import_bundle
 from sync.server.form_versions import ServerForms
 from sync.server.ingest import BatchError, apply_batch
 
@@ -104,6 +108,23 @@ def create_app(engine: Engine, forms: FormRegistry | None = None) -> FastAPI:
         except BatchError as exc:
             raise Problem(422, "invalid_batch", message("server_bad_batch", reason=str(exc))) from None
 
+    @app.post(
+        f"{API}/bundles",
+        responses={400: {"description": "not a bundle, damaged, or not signed by an enrolled laptop"},
+                   401: {"description": "not enrolled or revoked"}, 413: {"description": "too large"}},
+        openapi_extra={"requestBody": {"required": True, "content": {"application/zip": {"schema": {
+            "type": "string", "format": "binary"}}}}},
+    )
+    async def upload_bundle(request: Request) -> dict[str, Any]:
+        """Upload a USB bundle made by any enrolled laptop (`labour-survey sync export`), from
+        any enrolled computer; the answer is the signed receipt file to carry back."""
+        device_of(request)  # the computer uploading must be enrolled too
+        body = await _read_body(request)
+        try:
+            return await run_in_threadpool(_import_bundle_bytes, engine, forms, body)
+        except BundleError as exc:
+            raise Problem(400, "bad_bundle", message("server_bad_bundle", reason=str(exc))) from None
+
     @app.get(f"{API}/changes", responses={401: {"description": "not enrolled or revoked"}})
     def changes(request: Request, after: int = Query(0, ge=0, le=2**62), limit: int = Query(feed.PAGE, ge=1, le=feed.PAGE)
                 ) -> dict[str, Any]:
@@ -113,6 +134,16 @@ def create_app(engine: Engine, forms: FormRegistry | None = None) -> FastAPI:
         return feed.read(engine, device_of(request), after, limit)
 
     return app
+
+
+def _import_bundle_bytes(engine: Engine, forms: FormRegistry, body: bytes) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "upload.lsbundle"
+        path.write_bytes(body)
+        _device, receipts, key = import_bundle(engine, forms, path)
+        receipt = Path(tmp) / "receipt.json"
+        write_receipt(receipt, receipts, key)
+        return json.loads(receipt.read_text(encoding="utf-8"))
 
 
 async def _read_body(request: Request) -> bytes:

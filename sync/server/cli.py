@@ -11,7 +11,8 @@ from pathlib import Path
 from sqlalchemy import select
 
 from forms.i18n import set_language
-from sync.server import accounts, assignments, db, form_versions, review
+from sync.bundle import BundleError, write_receipt
+from sync.server import accounts, assignments, bundles, db, form_versions, review
 from sync.server.db import connect, default_url, devices, households, officers, reading
 from sync.server.form_versions import ServerForms
 
@@ -71,6 +72,10 @@ def build_parser() -> argparse.ArgumentParser:
     aa.add_argument("file", help='one household a line: {"household": {"commune_code": "14797", ...}, "members": [...]}')
     aa.set_defaults(func=cmd_assignments_add)
     asg.add_parser("list").set_defaults(func=cmd_assignments_list)
+    i = sub.add_parser("import", help="apply a USB bundle from a laptop (`labour-survey sync export`); writes its receipt")
+    i.add_argument("file")
+    i.add_argument("-o", "--receipt", help="receipt file to write (default: next to the bundle, .receipt.json)")
+    i.set_defaults(func=cmd_import)
     f = sub.add_parser("forms", help="questionnaire versions").add_subparsers(dest="action", required=True)
     fp = f.add_parser("publish", help="publish a questionnaire version (YAML): laptops get it at their next sync")
     fp.add_argument("file")
@@ -201,6 +206,19 @@ def cmd_assignments_list(args: argparse.Namespace, url: str) -> int:
     return 0
 
 
+def cmd_import(args: argparse.Namespace, url: str) -> int:
+    engine = connect(url)
+    path = Path(args.file)
+    device, receipts, key = bundles.import_bundle(engine, ServerForms(engine), path)
+    target = Path(args.receipt) if args.receipt else path.with_name(path.stem + ".receipt.json")
+    write_receipt(target, receipts, key)
+    counts = {o: sum(1 for r in receipts for e in r["records"] if e["outcome"] == o) for o in ("accepted", "rejected", "conflict")}
+    print(f"Bundle from {device.username} ({device.name}): {counts['accepted']} accepted, {counts['rejected']} refused, "
+          f"{counts['conflict']} conflict(s).")
+    print(f"Receipt written to {target}: take it back to the laptop (labour-survey sync receipt FILE).")
+    return 0
+
+
 def cmd_forms_publish(args: argparse.Namespace, url: str) -> int:
     engine = connect(url)
     definition = form_versions.publish(engine, ServerForms(engine), Path(args.file))
@@ -227,7 +245,8 @@ def main(argv: list[str] | None = None) -> int:
         set_language(args.lang)
     try:
         return args.func(args, args.db or default_url())
-    except (accounts.AccountError, review.ReviewError, assignments.AssignmentError, form_versions.PublishError) as exc:
+    except (accounts.AccountError, review.ReviewError, assignments.AssignmentError, form_versions.PublishError,
+            BundleError) as exc:
         print(str(exc), file=sys.stderr)
         return 2
     except OSError as exc:

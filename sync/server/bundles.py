@@ -1,0 +1,53 @@
+"""Bundles carried on a USB stick: applied exactly as if the laptop had uploaded them."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import zlib
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine
+
+from forms.registry import FormRegistry
+from sync import bundle
+from sync.protocol import MAX_INFLATED
+from sync.server import accounts
+from sync.server.ingest import BatchError, apply_batch
+
+
+def import_bundle(engine: Engine, forms: FormRegistry, path: Path) -> tuple[accounts.Device, list[dict[str, Any]], bytes]:
+    """Apply every batch of a bundle as its laptop; returns the laptop, the receipts and the
+    key to sign the receipt file with. Importing the same bundle again changes nothing."""
+    b = bundle.read_bundle(path)
+    by_hash = accounts.active_devices(engine)
+    token_hash = bundle.signed_by(b, {h: bundle.key_for_hash(h) for h in by_hash})
+    if token_hash is None:
+        raise bundle.BundleError(f"{path.name} was not made by a laptop enrolled here (or its access was withdrawn, "
+                                 "or the file was changed)")
+    device = by_hash[token_hash]
+    receipts = []
+    for batch_id, payload in b.payloads.items():
+        doc = _inflate(payload, batch_id)
+        if doc.get("batch_id") != batch_id:
+            raise bundle.BundleError(f"{path.name}: batch {batch_id} is not what the manifest says")
+        try:
+            receipts.append(apply_batch(engine, forms, device, doc))
+        except BatchError as exc:
+            raise bundle.BundleError(f"{path.name}: batch {batch_id}: {exc}") from None
+    return device, receipts, bundle.key_for_hash(token_hash)
+
+
+def _inflate(payload: bytes, batch_id: str) -> dict[str, Any]:
+    try:
+        inflater = zlib.decompressobj(wbits=31)
+        body = inflater.decompress(payload, MAX_INFLATED)
+        if inflater.unconsumed_tail or not inflater.eof:
+            raise bundle.BundleError(f"batch {batch_id} is too large or cut short")
+        doc = json.loads(body)
+    except (zlib.error, gzip.BadGzipFile, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise bundle.BundleError(f"batch {batch_id} cannot be read: {exc}") from None
+    if not isinstance(doc, dict):
+        raise bundle.BundleError(f"batch {batch_id} is not a batch")
+    return doc
