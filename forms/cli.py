@@ -70,6 +70,19 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("id")
     p.set_defaults(func=cmd_history)
 
+    p = sub.add_parser("export", help="files for statisticians: CSV, XLSX, SPSS, Stata, with a codebook")
+    p.add_argument("--format", action="append", choices=["csv", "xlsx", "sav", "dta", "all"],
+                   help="csv, xlsx, sav (SPSS), dta (Stata) or all; repeat for several (default: all)")
+    p.add_argument("-o", "--output", required=True, metavar="FOLDER", help="folder to write the files to")
+    p.add_argument("--status", action="append", choices=STATUSES, help="only households with this status; repeatable")
+    # Not `--lang` into args.lang: a subcommand's default would overwrite the message language.
+    p.add_argument("--lang", dest="labels_lang", choices=["vi", "en"],
+                   help="language of variable and value labels (default: the language of messages)")
+    p.add_argument("--labels", action="store_true", help="CSV and XLSX: write labels of coded answers, not codes")
+    p.add_argument("--excel-text", action="store_true",
+                   help="CSV: keep leading zeros of IDs and phone numbers when opened in Excel")
+    p.set_defaults(func=cmd_export_files)
+
     fm = sub.add_parser("forms", help="questionnaire definitions")
     fsub = fm.add_subparsers(dest="action", required=True)
     p = fsub.add_parser("check", help="check a questionnaire definition file")
@@ -77,6 +90,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_forms_check, needs_store=False)
     p = fsub.add_parser("list", help="the questionnaire versions installed")
     p.set_defaults(func=cmd_forms_list, needs_store=False)
+    p = fsub.add_parser("export", help="write a questionnaire version as an XLSForm workbook (.xlsx)")
+    p.add_argument("--form", default="labour_supply", help="form ID (default: %(default)s)")
+    p.add_argument("--version", dest="form_version", help="version (default: the newest installed)")
+    p.add_argument("-o", "--output", required=True, metavar="FILE.xlsx")
+    p.set_defaults(func=cmd_forms_export, needs_store=False)
+    p = fsub.add_parser("import", help="an edited XLSForm workbook as a new questionnaire version (YAML)")
+    p.add_argument("workbook", metavar="WORKBOOK.xlsx")
+    p.add_argument("--version", dest="form_version", help="the new version (default: the one on the settings sheet)")
+    p.add_argument("-o", "--output", required=True, metavar="FOLDER",
+                   help="folder to write <form_id>-<version>.yaml to, e.g. forms/definitions")
+    p.set_defaults(func=cmd_forms_import, needs_store=False)
 
 
 def open_store(args: argparse.Namespace) -> Store:
@@ -155,6 +179,35 @@ def cmd_export(args: argparse.Namespace, store: Store) -> int:
                                     excel_text=args.excel_text)
     if args.output:
         print(tr("cli_exported", n=n, path=args.output), file=sys.stderr)
+    return 0
+
+
+def cmd_export_files(args: argparse.Namespace, store: Store) -> int:
+    from forms.exports import FORMATS, ExportError, export_files
+    from forms.exports.from_store import store_selection
+
+    formats = list(FORMATS) if not args.format or "all" in args.format else list(dict.fromkeys(args.format))
+    definitions, records, _count = store_selection(store, args.status)
+    try:
+        result = export_files(definitions, records, args.output, formats=formats,
+                              lang=args.labels_lang or current_language(), labels=args.labels, excel_text=args.excel_text)
+    except ExportError as exc:
+        print(exc.msg.text(), file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(tr("exports_cli_cannot_write", path=exc.filename or args.output, reason=exc.strerror or str(exc)),
+              file=sys.stderr)
+        return 2
+    for f in result.files:
+        key = "exports_cli_codebook" if f.level == "codebook" else "exports_cli_file"
+        print(tr(key, path=f.path, rows=f.rows))
+    print(tr("exports_cli_done", households=result.households, folder=args.output))
+    if result.problems:
+        print(tr("exports_cli_unwritable", n=len(result.problems)), file=sys.stderr)
+        for p in result.problems[:20]:
+            print(f"  {p.household_code or p.household_uuid} {p.level} {p.row or ''} {p.variable}: {p.value!r}",
+                  file=sys.stderr)
+        return 1
     return 0
 
 
@@ -309,4 +362,49 @@ def cmd_forms_list(args: argparse.Namespace, _store: None) -> int:
 
     for d in FormRegistry():
         print(f"{d.form_id}  {d.version}  {d.title.text()}  ({d.source})")
+    return 0
+
+
+def cmd_forms_export(args: argparse.Namespace, _store: None) -> int:
+    from forms.registry import FormRegistry
+    from forms.xlsform import write_workbook
+
+    registry = FormRegistry()
+    d = registry.get(args.form, args.form_version) if args.form_version else registry.current(args.form)
+    try:
+        write_workbook(d, args.output)
+    except OSError as exc:
+        print(tr("exports_cli_cannot_write", path=args.output, reason=exc.strerror or str(exc)), file=sys.stderr)
+        return 2
+    rows = sum(2 if f.type in ("group", "roster") else 1 for f in d.by_id.values())
+    print(tr("xlsform_cli_exported", path=args.output, form=d.form_id, version=d.version, rows=rows, lists=len(d.lists)))
+    return 0
+
+
+def cmd_forms_import(args: argparse.Namespace, _store: None) -> int:
+    from forms.xlsform import VersionRefused, WorkbookError, read_workbook, save_version
+
+    try:
+        imported = read_workbook(args.workbook, version=args.form_version)
+    except WorkbookError as exc:
+        print(exc.text(), file=sys.stderr)
+        return 1
+    for warning in imported.warnings:
+        print(tr("xlsform_cli_warning", text=warning.text()), file=sys.stderr)
+    try:
+        saved = save_version(imported, args.output, workbook=args.workbook)
+    except VersionRefused as exc:
+        print(exc.msg.text(), file=sys.stderr)
+        return 2
+    except (OSError, DefinitionError) as exc:
+        print(tr("exports_cli_cannot_write", path=args.output, reason=getattr(exc, "strerror", None) or str(exc)),
+              file=sys.stderr)
+        return 2
+    d = saved.definition
+    if not saved.written:
+        print(tr("xlsform_cli_same", form=d.form_id, version=d.version, path=saved.path))
+        return 0
+    questions = sum(1 for f in d.by_id.values() if f.is_answer)
+    print(tr("xlsform_cli_imported", path=saved.path, form=d.form_id, version=d.version, questions=questions,
+             lists=len(d.lists)))
     return 0

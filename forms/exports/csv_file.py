@@ -1,0 +1,57 @@
+"""CSV that Excel opens with Vietnamese intact: UTF-8 with a byte order mark, CRLF line ends.
+
+Values are those of the SPSS and Stata files (numeric codes as numbers: 1 for Kinh "01"),
+dates as YYYY-MM-DD, empty answers as empty cells. With `labels`, coded answers are written
+as their labels. With `excel_text`, texts of digits that Excel would turn into numbers
+(citizen IDs, phones with a leading 0) are written as ="..." so Excel keeps them; other
+programs then see the quotes, so it is off by default.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from forms.exports.tables import Table
+
+BOM = "\ufeff"
+
+
+def write_csv(table: Table, path: Path, *, lang: str = "vi", labels: bool = False, excel_text: bool = False) -> None:
+    cells = [_cell_writer(v, lang, labels, excel_text) for v in table.variables]
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        fh.write(BOM)
+        writer = csv.writer(fh, lineterminator="\r\n")
+        writer.writerow([v.name for v in table.variables])
+        columns = table.columns
+        for i in range(table.rows):
+            writer.writerow([cell(col[i]) for cell, col in zip(cells, columns)])
+
+
+def _cell_writer(variable: Any, lang: str, labels: bool, excel_text: bool):
+    def plain(value: Any) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, float):
+            return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        return value if isinstance(value, str) else str(value)
+
+    def labelled(value: Any) -> str:
+        label = variable.label_of(value, lang)
+        return label if label is not None else plain(value)
+
+    def protected(value: Any) -> str:
+        text = plain(value)
+        if text[:1] in ("=", "+", "-", "@") or (text.isdigit() and (text.startswith("0") or len(text) > 11)):
+            return '="' + text.replace('"', '""') + '"'
+        return text
+
+    if labels and variable.labelled and variable.kind != "dummy":
+        return labelled
+    if excel_text and variable.storage == "string":
+        return protected
+    return plain
