@@ -112,7 +112,7 @@ def create_app(engine: Engine, forms: FormRegistry | None = None) -> FastAPI:
         f"{API}/bundles",
         responses={400: {"description": "not a bundle, damaged, or not signed by an enrolled laptop"},
                    401: {"description": "not enrolled or revoked"}, 413: {"description": "too large"}},
-        openapi_extra={"requestBody": {"required": True, "content": {"application/zip": {"schema": {
+        openapi_extra={"requestBody": {"required": True, "content": {"application/octet-stream": {"schema": {
             "type": "string", "format": "binary"}}}}},
     )
     async def upload_bundle(request: Request) -> dict[str, Any]:
@@ -126,7 +126,7 @@ def create_app(engine: Engine, forms: FormRegistry | None = None) -> FastAPI:
             raise Problem(400, "bad_bundle", message("server_bad_bundle", reason=str(exc))) from None
 
     @app.get(f"{API}/changes", responses={401: {"description": "not enrolled or revoked"}})
-    def changes(request: Request, after: int = Query(0, ge=0, le=2**62), limit: int = Query(feed.PAGE, ge=1, le=feed.PAGE)
+    def changes(request: Request, after: int = Query(0, ge=0, le=2**31 - 1), limit: int = Query(feed.PAGE, ge=1, le=feed.PAGE)
                 ) -> dict[str, Any]:
         """What this laptop should download after the entry `after`: questionnaire versions,
         assignments, households returned for correction. Apply them in order and ask again

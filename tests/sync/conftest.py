@@ -35,19 +35,20 @@ class Server:
         assert r.returncode == 0, r.stderr
         return re.search(r"[A-Z0-9]{5}-[A-Z0-9]{5}", r.stdout).group(0)  # type: ignore[union-attr]
 
-    def start(self, port: int = 0) -> None:
+    def start(self, port: int = 0, *, cert: str | None = None, key: str | None = None, ca: str | None = None) -> None:
+        tls = ["--cert", cert, "--key", key] if cert and key else []
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "sync.server.cli", "--db", self.db_url, "serve", "--port", str(port)],
+            [sys.executable, "-m", "sync.server.cli", "--db", self.db_url, "serve", "--port", str(port), *tls],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, env=_env())
         assert self.proc.stdout is not None
         line = self.proc.stdout.readline()
-        match = re.search(r"(http://127\.0\.0\.1:\d+)", line)
+        match = re.search(r"(https?://127\.0\.0\.1:\d+)", line)
         assert match, f"server did not start: {line!r} {self.proc.stderr.read() if self.proc.stderr else ''}"
         self.url = match.group(1)
         deadline = time.time() + 20
         while time.time() < deadline:
             try:
-                if requests.get(f"{self.url}/api/v1/health", timeout=2).status_code == 200:
+                if requests.get(f"{self.url}/api/v1/health", timeout=2, verify=ca or True).status_code == 200:
                     return
             except requests.RequestException:
                 time.sleep(0.05)
