@@ -84,8 +84,9 @@ def cmd_sync(args: argparse.Namespace, store: Store) -> int:
         return 2
     print(tr("sync_done", accepted=result.accepted, rejected=result.rejected, conflicts=result.conflicts,
              waiting=result.waiting))
-    if result.forms_received or result.assigned or result.returned:
-        print(tr("sync_received", forms=result.forms_received, assigned=result.assigned, returned=result.returned))
+    if result.forms_received or result.code_lists_received or result.assigned or result.returned:
+        print(tr("sync_received", forms=result.forms_received, lists=result.code_lists_received, assigned=result.assigned,
+                 returned=result.returned))
     for problem in result.problems:
         print(problem, file=sys.stderr)
     return 1 if result.rejected or result.conflicts else 0

@@ -49,6 +49,7 @@ class SyncResult:
     waiting: int = 0
     cancelled: bool = False
     forms_received: int = 0  # questionnaire versions
+    code_lists_received: int = 0
     assigned: int = 0  # households to visit
     returned: int = 0  # households returned for correction
     problems: list[str] = field(default_factory=list)
@@ -245,6 +246,7 @@ class SyncClient:
                 raise SyncError("server", message("sync_bad_receipt", reason="the list of changes is not understood"))
             summary = inbox.apply_page(self.store, page["items"], page["last"], actor=self.actor)
             result.forms_received += summary.forms
+            result.code_lists_received += summary.code_lists
             result.assigned += summary.assigned
             result.returned += summary.returned
             result.problems += summary.problems

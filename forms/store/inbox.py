@@ -10,8 +10,12 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+import yaml
+
+from forms import codelists
 from forms.definition import DefinitionError, definition_from_text
 from forms.store.errors import StoreError
 from forms.store.store import Store
@@ -22,6 +26,7 @@ CURSOR = "sync.feed_after"
 @dataclass(slots=True)
 class InboxSummary:
     forms: int = 0
+    code_lists: int = 0
     assigned: int = 0
     returned: int = 0
     problems: list[str] = field(default_factory=list)
@@ -36,7 +41,9 @@ def apply_page(store: Store, items: list[dict[str, Any]], last: int, *, actor: s
     # Questionnaires first, outside the transaction: a household below may need one, and a
     # file written twice (the transaction rolled back) is the same file.
     for item in items:
-        if item.get("kind") == "form":
+        if item.get("kind") == "code_list":
+            _code_list(store, item.get("payload") or {}, summary)
+        elif item.get("kind") == "form":
             _form(store, item.get("payload") or {}, summary)
     with store.transaction():
         for item in items:
@@ -46,7 +53,7 @@ def apply_page(store: Store, items: list[dict[str, Any]], last: int, *, actor: s
                     _assignment(store, payload, actor, summary)
                 elif kind == "returned":
                     _returned(store, payload, actor, summary)
-                elif kind != "form":
+                elif kind not in ("form", "code_list"):
                     summary.problems.append(f"entry {item.get('seq')}: unknown kind {kind!r}, skipped")
             except (StoreError, KeyError, ValueError) as exc:
                 # One bad entry must not stop every later one from arriving.
@@ -54,6 +61,31 @@ def apply_page(store: Store, items: list[dict[str, Any]], last: int, *, actor: s
         store.conn.execute("INSERT INTO settings (key, value) VALUES (?, ?) "
                            "ON CONFLICT(key) DO UPDATE SET value = excluded.value", [CURSOR, str(last)])
     return summary
+
+
+def _code_list(store: Store, payload: dict[str, Any], summary: InboxSummary) -> None:
+    name, version, text = str(payload.get("name")), str(payload.get("version", "")), payload.get("csv")
+    try:
+        if not isinstance(text, str):
+            raise codelists.CodeListError("no CSV")
+        codelists.publish(name, version, text, str(payload.get("source", "")))
+    except codelists.CodeListError as exc:
+        summary.problems.append(f"code list {name} refused: {exc}")
+        return
+    store.code_lists_dir.mkdir(parents=True, exist_ok=True)
+    _write(store.code_lists_dir / f"{name}.csv", text)
+    _write(store.code_lists_dir / f"{name}.yaml", yaml.safe_dump({"version": version, "source": payload.get("source", "")},
+                                                                allow_unicode=True))
+    summary.code_lists += 1
+
+
+def _write(target: Path, text: str) -> None:
+    part = target.with_name(target.name + ".part")
+    with open(part, "w", encoding="utf-8", newline="") as fh:
+        fh.write(text)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(part, target)
 
 
 def _form(store: Store, payload: dict[str, Any], summary: InboxSummary) -> None:
@@ -68,13 +100,7 @@ def _form(store: Store, payload: dict[str, Any], summary: InboxSummary) -> None:
         summary.problems.append(f"questionnaire {form_id} {version} refused: {exc}")
         return
     store.forms_dir.mkdir(parents=True, exist_ok=True)
-    target = store.forms_dir / name
-    part = target.with_suffix(".yaml.part")
-    with open(part, "w", encoding="utf-8") as fh:
-        fh.write(text)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(part, target)
+    _write(store.forms_dir / name, text)
     store.forms.add(definition)
     summary.forms += 1
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from forms import records
+from forms import codelists, records
 from forms.definition import DEFINITIONS_DIR, Definition
 from forms.engine import ElsewhereLookup, Evaluation, unique_keys
 from forms.i18n import message
@@ -91,7 +91,9 @@ class Store:
     def __init__(self, path: str | Path, forms: FormRegistry | None = None,
                  clock: Callable[[], str] = utc_now):
         self.path = Path(path)
-        # The shipped questionnaire versions and those the provincial server sent this profile.
+        # The shipped questionnaire versions and those the provincial server sent this profile,
+        # with the code lists it sent (which those versions may use).
+        codelists.publish_directory(self.code_lists_dir)
         self.forms = forms or FormRegistry([DEFINITIONS_DIR, self.forms_dir])
         self.clock = clock
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -144,6 +146,10 @@ class Store:
 
     def close(self) -> None:
         self.conn.close()
+
+    @property
+    def code_lists_dir(self) -> Path:
+        return self.path.parent / "code_lists"
 
     @property
     def forms_dir(self) -> Path:

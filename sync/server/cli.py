@@ -81,6 +81,14 @@ def build_parser() -> argparse.ArgumentParser:
     fp.add_argument("file")
     fp.set_defaults(func=cmd_forms_publish)
     f.add_parser("list").set_defaults(func=cmd_forms_list)
+    cl = sub.add_parser("codelists", help="national code lists").add_subparsers(dest="action", required=True)
+    cp = cl.add_parser("publish", help="publish a new code list (CSV: code,label_vi,label_en[,parent]) under a new "
+                                       "name; a questionnaire version refers to it by that name")
+    cp.add_argument("name", help="e.g. communes_2026 (a list never changes under its name)")
+    cp.add_argument("file")
+    cp.add_argument("--version", required=True, help="the edition, e.g. the date it takes effect")
+    cp.add_argument("--source", default="", help="where the list comes from (decision, circular...)")
+    cp.set_defaults(func=cmd_codelists_publish)
     return p
 
 
@@ -223,6 +231,13 @@ def cmd_forms_publish(args: argparse.Namespace, url: str) -> int:
     engine = connect(url)
     definition = form_versions.publish(engine, ServerForms(engine), Path(args.file))
     print(f"Questionnaire {definition.form_id} version {definition.version} published: laptops get it at their next sync.")
+    return 0
+
+
+def cmd_codelists_publish(args: argparse.Namespace, url: str) -> int:
+    added = form_versions.publish_code_list(connect(url), args.name, Path(args.file), version=args.version, source=args.source)
+    print(f"Code list {args.name} published: laptops get it at their next sync." if added
+          else f"Code list {args.name} was published before, the same: nothing to do.")
     return 0
 
 

@@ -95,6 +95,14 @@ form_versions = Table(
     Column("definition", Text, nullable=False),  # the YAML file, as published
     Column("published_at", String(40), nullable=False),
 )
+code_lists = Table(
+    "code_lists", metadata,  # national code lists published by the province (never changed once published)
+    Column("name", String(100), primary_key=True),
+    Column("version", String(100), nullable=False),
+    Column("source", Text, nullable=False, default=""),
+    Column("csv", Text, nullable=False),
+    Column("published_at", String(40), nullable=False),
+)
 assignments = Table(
     "assignments", metadata,  # households to visit, with what is known of them already
     Column("uuid", String(36), primary_key=True),

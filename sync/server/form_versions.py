@@ -6,11 +6,12 @@ from pathlib import Path
 
 from sqlalchemy import Engine, insert, select
 
+from forms import codelists
 from forms.definition import Definition, DefinitionError, definition_from_text
 from forms.registry import FormRegistry
 from sync.server import feed
 from sync.server.accounts import now
-from sync.server.db import form_versions, reading
+from sync.server.db import code_lists, form_versions, reading
 
 
 class PublishError(ValueError):
@@ -57,11 +58,36 @@ def _shipped_text(definition: Definition | None) -> str | None:
         return None
 
 
+def publish_code_list(engine: Engine, name: str, path: Path, *, version: str, source: str = "") -> bool:
+    """Publish a national code list under a new name; False if published before, the same."""
+    text = path.read_text(encoding="utf-8-sig")
+    load_code_lists(engine)
+    try:
+        added = codelists.publish(name, version, text, source)
+    except codelists.CodeListError as exc:
+        raise PublishError(str(exc)) from None
+    if not added:
+        return False
+    with engine.begin() as conn:
+        conn.execute(insert(code_lists).values(name=name, version=version, source=source, csv=text, published_at=now()))
+        feed.publish(conn, "code_list", {"name": name, "version": version, "source": source, "csv": text})
+    return True
+
+
+def load_code_lists(engine: Engine) -> None:
+    """Make the code lists published to this server known to this process."""
+    with reading(engine) as conn:
+        rows = conn.execute(select(code_lists)).fetchall()
+    for row in rows:
+        codelists.publish(row.name, row.version, row.csv, row.source)
+
+
 class ServerForms(FormRegistry):
     """The shipped versions plus those published to this server's database (by another
     process, perhaps: the administrator's command), looked up when first needed."""
 
     def __init__(self, engine: Engine):
+        load_code_lists(engine)
         super().__init__()
         self.db_engine = engine
 
@@ -74,6 +100,7 @@ class ServerForms(FormRegistry):
                     form_versions.c.form_id == form_id, form_versions.c.version == version)).scalar()
             if text is None:
                 raise
+            load_code_lists(self.db_engine)  # a new version may use a list published since we started
             definition = parse(text, f"{form_id}-{version}.yaml")
             self.add(definition)
             return definition

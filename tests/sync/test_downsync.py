@@ -226,3 +226,38 @@ def test_many_entries_come_page_by_page(tmp_path: Path, server: Server) -> None:
     assert server.admin("assignments", "add", str(file)).returncode == 0
     store = laptop(tmp_path, server)
     assert sync(store).assigned == 450 and store.count() == 450
+
+
+def test_a_new_code_list_and_the_questionnaire_that_uses_it(tmp_path: Path, server: Server) -> None:
+    """A commune created after the program was built: the province publishes a new edition of
+    the commune list under a new name and a questionnaire version that uses it."""
+    shipped = (Path(FormRegistry().current().source).parents[2] / "resources" / "code_lists" / "communes_2025.csv")
+    new_list = tmp_path / "communes_2026.csv"
+    new_list.write_text(shipped.read_text(encoding="utf-8") + "14999,Xã Hoà Bình Mới,Hoa Binh Moi Commune,38\n",
+                        encoding="utf-8")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("code,label_vi,label_en\n1,Một,One\n1,Một lần nữa,Again\n", encoding="utf-8")
+    r = server.admin("codelists", "publish", "communes_bad", str(bad), "--version", "2026-01-01")
+    assert r.returncode == 2 and "line 3" in r.stderr and "twice" in r.stderr
+    r = server.admin("codelists", "publish", "communes_2026", str(new_list), "--version", "2026-01-01",
+                     "--source", "Nghị quyết (thử)")
+    assert r.returncode == 0, r.stderr
+    form = version_2(tmp_path)
+    form.write_text(form.read_text(encoding="utf-8").replace("communes: communes_2025", "communes: communes_2026"),
+                    encoding="utf-8")
+    assert server.admin("forms", "publish", str(form)).returncode == 0
+
+    store = laptop(tmp_path, server, name="lan", communes="14797,14999")
+    result = sync(store)
+    assert (result.code_lists_received, result.forms_received) == (1, 1)
+    assert (store.code_lists_dir / "communes_2026.csv").exists()
+    rec = fx.household(household_code="HBM-1", commune_code="14999")
+    saved = store.save(rec, actor="lan")
+    assert saved.household.form_version == "2" and not saved.evaluation.errors
+    store.complete(saved.household.uuid, actor="lan", accept_warnings=True)
+    assert client.SyncClient(store).sync().accepted == 1  # the server checks it against the new list
+
+    old = store.save({**fx.household(household_code="HBM-2", commune_code="14999"), "form_id": "labour_supply",
+                      "form_version": "1"}, actor="lan")
+    assert old.household.form_version == "1"
+    assert any(str(f.ref) == "commune_code" for f in old.evaluation.errors)  # version 1 does not know it
