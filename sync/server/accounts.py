@@ -33,14 +33,15 @@ class Device:
     username: str
     name: str
     communes: list[str]
+    role: str = "officer"
 
 
 class AccountError(ValueError):
     pass
 
 
-def add_officer(engine: Engine, username: str, name: str, communes: list[str]) -> str:
-    """Create an officer for some communes; returns their first enrollment code."""
+def add_officer(engine: Engine, username: str, name: str, communes: list[str], role: str = "officer") -> str:
+    """Create an officer (or a supervisor) for some communes; returns their first enrollment code."""
     bad = [c for c in communes if not (len(c) == 5 and c.isdigit())]
     if bad or not communes:
         raise AccountError(f"communes must be 5-digit codes, e.g. 14797; got {', '.join(bad) or 'none'}")
@@ -48,7 +49,7 @@ def add_officer(engine: Engine, username: str, name: str, communes: list[str]) -
         if conn.execute(select(officers.c.id).where(officers.c.username == username)).first():
             raise AccountError(f"officer {username!r} exists already")
         officer_id = conn.execute(insert(officers).values(
-            username=username, name=name, communes=json.dumps(sorted(set(communes))), active=True,
+            username=username, name=name, communes=json.dumps(sorted(set(communes))), role=role, active=True,
             created_at=now())).inserted_primary_key[0]
     return new_code(engine, username, _officer_id=officer_id)
 
@@ -81,7 +82,7 @@ def enroll(engine: Engine, code: str, device_name: str) -> tuple[str, Device]:
         device_id = conn.execute(insert(devices).values(
             officer_id=officer.id, token_hash=digest(token), name=device_name[:200] or "laptop",
             created_at=now())).inserted_primary_key[0]
-    return token, Device(device_id, officer.id, officer.username, device_name, json.loads(officer.communes))
+    return token, Device(device_id, officer.id, officer.username, device_name, json.loads(officer.communes), officer.role)
 
 
 def active_devices(engine: Engine) -> dict[str, Device]:
@@ -89,10 +90,10 @@ def active_devices(engine: Engine) -> dict[str, Device]:
     with reading(engine) as conn:
         rows = conn.execute(
             select(devices.c.id, devices.c.officer_id, devices.c.name, devices.c.token_hash, officers.c.username,
-                   officers.c.communes)
+                   officers.c.communes, officers.c.role)
             .join(officers, officers.c.id == devices.c.officer_id)
             .where(devices.c.revoked_at.is_(None), officers.c.active)).fetchall()
-    return {r.token_hash: Device(r.id, r.officer_id, r.username, r.name, json.loads(r.communes)) for r in rows}
+    return {r.token_hash: Device(r.id, r.officer_id, r.username, r.name, json.loads(r.communes), r.role) for r in rows}
 
 
 def device_for(engine: Engine, token: str) -> Device | None:
@@ -101,13 +102,14 @@ def device_for(engine: Engine, token: str) -> Device | None:
         return None
     with reading(engine) as conn:
         row = conn.execute(
-            select(devices.c.id, devices.c.officer_id, devices.c.name, officers.c.username, officers.c.communes)
+            select(devices.c.id, devices.c.officer_id, devices.c.name, officers.c.username, officers.c.communes,
+                   officers.c.role)
             .join(officers, officers.c.id == devices.c.officer_id)
             .where(devices.c.token_hash == digest(token), devices.c.revoked_at.is_(None), officers.c.active)
         ).first()
     if row is None:
         return None
-    return Device(row.id, row.officer_id, row.username, row.name, json.loads(row.communes))
+    return Device(row.id, row.officer_id, row.username, row.name, json.loads(row.communes), row.role)
 
 
 def revoke_officer(engine: Engine, username: str) -> None:

@@ -65,12 +65,14 @@ def create_app(engine: Engine, forms: FormRegistry | None = None) -> FastAPI:
         reason = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()[:3])
         return _problem_response(422, "invalid_request", message("server_bad_batch", reason=reason))
 
-    def device_of(request: Request) -> accounts.Device:
+    def device_of(request: Request, role: str | None = "officer") -> accounts.Device:
         auth = request.headers.get("authorization", "")
         token = auth[7:].strip() if auth.lower().startswith("bearer ") else ""
         device = accounts.device_for(engine, token)
         if device is None:
             raise Problem(401, "not_enrolled", message("server_bad_token"))
+        if role is not None and device.role != role:
+            raise Problem(403, "wrong_role", message("server_wrong_role", role=device.role))
         return device
 
     @app.get(f"{API}/health", response_model=Health)
@@ -87,8 +89,8 @@ def create_app(engine: Engine, forms: FormRegistry | None = None) -> FastAPI:
 
     @app.get(f"{API}/me", responses={401: {"description": "not enrolled or revoked"}})
     def me(request: Request) -> dict[str, Any]:
-        device = device_of(request)
-        return {"officer": device.username, "device": device.name, "communes": device.communes}
+        device = device_of(request, role=None)
+        return {"officer": device.username, "device": device.name, "communes": device.communes, "role": device.role}
 
     @app.post(
         f"{API}/batches",
@@ -118,7 +120,7 @@ def create_app(engine: Engine, forms: FormRegistry | None = None) -> FastAPI:
     async def upload_bundle(request: Request) -> dict[str, Any]:
         """Upload a USB bundle made by any enrolled laptop (`labour-survey sync export`), from
         any enrolled computer; the answer is the signed receipt file to carry back."""
-        device_of(request)  # the computer uploading must be enrolled too
+        device_of(request, role=None)  # the computer uploading must be enrolled too (a supervisor's will do)
         body = await _read_body(request)
         try:
             return await run_in_threadpool(_import_bundle_bytes, engine, forms, body)

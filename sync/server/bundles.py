@@ -21,7 +21,7 @@ def import_bundle(engine: Engine, forms: FormRegistry, path: Path) -> tuple[acco
     """Apply every batch of a bundle as its laptop; returns the laptop, the receipts and the
     key to sign the receipt file with. Importing the same bundle again changes nothing."""
     b = bundle.read_bundle(path)
-    by_hash = accounts.active_devices(engine)
+    by_hash = {h: d for h, d in accounts.active_devices(engine).items() if d.role == "officer"}
     token_hash = bundle.signed_by(b, {h: bundle.key_for_hash(h) for h in by_hash})
     if token_hash is None:
         raise bundle.BundleError(f"{path.name} was not made by a laptop enrolled here (or its access was withdrawn, "

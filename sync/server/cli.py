@@ -34,6 +34,8 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("username")
     a.add_argument("--name", required=True)
     a.add_argument("--communes", required=True, help="comma-separated 5-digit commune codes")
+    a.add_argument("--role", choices=["officer", "supervisor"], default="officer",
+                   help="officer: collects on a laptop; supervisor: reviews the communes' households")
     a.set_defaults(func=cmd_officer_add)
     c = o.add_parser("code", help="a new enrollment code for an officer (a new or replaced laptop)")
     c.add_argument("username")
@@ -115,8 +117,9 @@ def cmd_serve(args: argparse.Namespace, url: str) -> int:
 
 
 def cmd_officer_add(args: argparse.Namespace, url: str) -> int:
-    code = accounts.add_officer(connect(url), args.username, args.name, [c.strip() for c in args.communes.split(",")])
-    print(f"Officer {args.username} added. Enrollment code (one use, 14 days): {code}")
+    code = accounts.add_officer(connect(url), args.username, args.name, [c.strip() for c in args.communes.split(",")],
+                                role=args.role)
+    print(f"{args.role.capitalize()} {args.username} added. Enrollment code (one use, 14 days): {code}")
     return 0
 
 
@@ -135,7 +138,7 @@ def cmd_officer_list(args: argparse.Namespace, url: str) -> int:
     with connect(url).connect() as conn:
         for row in conn.execute(select(officers).order_by(officers.c.username)):
             state = "active" if row.active else "revoked"
-            print(f"{row.username:<20} {row.name:<30} {state:<8} {', '.join(json.loads(row.communes))}")
+            print(f"{row.username:<20} {row.name:<30} {row.role:<10} {state:<8} {', '.join(json.loads(row.communes))}")
     return 0
 
 

@@ -31,6 +31,7 @@ officers = Table(
     Column("username", String(64), unique=True, nullable=False),
     Column("name", String(200), nullable=False),
     Column("communes", Text, nullable=False),  # JSON list of 5-digit commune codes
+    Column("role", String(20), nullable=False, default="officer"),  # officer (a laptop) or supervisor (reviews)
     Column("active", Boolean, nullable=False, default=True),
     Column("created_at", String(40), nullable=False),
 )
@@ -112,6 +113,16 @@ assignments = Table(
     Column("form_version", String(100), nullable=False),
     Column("data", Text, nullable=False),  # JSON {"household": {...}, "members": [...]}
     Column("created_at", String(40), nullable=False),
+)
+audit_log = Table(
+    "audit_log", metadata,  # who read or changed what: append-only, written by sync.server.audit
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", String(40), nullable=False, index=True),
+    Column("actor", String(200), nullable=False),  # officer/device, supervisor, or admin@host for the command line
+    Column("action", String(40), nullable=False),
+    Column("target", String(200)),  # a household UUID, an officer, a file...
+    Column("detail", Text),  # JSON, never answers or names
+    Column("address", String(64)),  # the client's IP address, for requests
 )
 # What laptops download, in the order it happened. A laptop keeps the last seq it applied and
 # asks for what came after. Writers serialise on this table (see feed.publish), so a reader
