@@ -9,13 +9,16 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QStackedWidget, QWidget
+from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMenu, QStackedWidget, QWidget
 
 from desktop import dialogs, errors, printer, tasks
+from desktop.auto_sync import AutoSync, SyncOutcome, SyncRunner
+from desktop.enroll_dialog import EnrollDialog
 from desktop.household_editor import HouseholdEditor
 from desktop.household_list import HouseholdListPage
 from desktop.profile_dialog import ProfileDialog
 from desktop.settings import Place, Profile, UiSettings
+from desktop.sync_panel import SyncIndicator, SyncPanel, error_text
 from desktop.text import number, t
 from desktop.worker import Task, run_task
 from forms import __version__
@@ -46,6 +49,7 @@ class MainWindow(QMainWindow):
         self.counts_label = QLabel(self)
         self.counts_label.setObjectName("counts")
         self.statusBar().addPermanentWidget(self.counts_label)
+        self._make_sync()
         self.list_page.open_household.connect(self.open_household)
         self.list_page.new_household.connect(self.new_household)
         self.list_page.counts_ready.connect(self.show_counts)
@@ -56,6 +60,7 @@ class MainWindow(QMainWindow):
         self.retranslate()
         self.stack.currentChanged.connect(lambda _i: self._update_actions())
         self._update_actions()
+        self.auto_sync.start()
 
     # -- actions ---------------------------------------------------------------------------
     def _action(self, key: str, slot, shortcuts: list[QKeySequence | str] | None = None) -> QAction:
@@ -91,6 +96,9 @@ class MainWindow(QMainWindow):
         self._action("language_en", lambda: self.switch_language("en"))
         self._action("shortcuts", self.show_shortcuts, ["F1"])
         self._action("about", self.show_about)
+        self._action("sync_now", self.sync_now, ["F9"])
+        self._action("sync_panel", self.show_sync_panel)
+        self._action("enroll", self.enroll)
         self._action("quit", self.close, ["Ctrl+Q"])
         for key in ("language_vi", "language_en"):
             self.actions_by_key[key].setCheckable(True)
@@ -100,6 +108,7 @@ class MainWindow(QMainWindow):
                           "quit"],
             "menu_household": ["save", "complete", "new_member", "next_member", "previous_member", "next_finding",
                                None, "print_household", None, "back_to_list", "find"],
+            "menu_sync": ["sync_now", "sync_panel", None, "enroll"],
             "menu_settings": ["profile", None, "language_vi", "language_en"],
             "menu_help": ["shortcuts", "about"],
         }
@@ -182,6 +191,7 @@ class MainWindow(QMainWindow):
 
     def _households_changed(self, _h: Household) -> None:
         self.list_page.refresh()
+        self.sync_panel.refresh()
 
     def show_counts(self, counts: dict[str, int]) -> None:
         self.counts = counts
@@ -274,6 +284,100 @@ class MainWindow(QMainWindow):
         self.tasks.append(task)
         task.ended.connect(lambda: self.tasks.remove(task) if task in self.tasks else None)
 
+    # -- sync with the provincial server ---------------------------------------------------
+    def _make_sync(self) -> None:
+        """The sync runs in a worker on its own connection to the store and shows its progress
+        in the panel and the status bar, never in a modal dialog: the officer goes on typing."""
+        self.sync_runner = SyncRunner(self.store.path, self.store.forms, self.actor, self)
+        self.auto_sync = AutoSync(self.store.path, self.sync_runner, forms=self.store.forms, parent=self)
+        self.sync_panel = SyncPanel(self.store.path, self.store.forms, self.sync_runner, self.auto_sync)
+        self.sync_dock = QDockWidget(self)
+        self.sync_dock.setObjectName("sync_dock")
+        self.sync_dock.setWidget(self.sync_panel)
+        # Under the list by default: beside it, a 1366-pixel laptop screen would be too narrow.
+        self.sync_dock.dockLocationChanged.connect(self.sync_panel.set_area)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.sync_dock)
+        self.sync_panel.set_area(Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.sync_dock.hide()
+        self.sync_indicator = SyncIndicator(self.sync_panel, self)
+        self.statusBar().addPermanentWidget(self.sync_indicator)
+        self.sync_indicator.clicked.connect(self.show_sync_panel)
+        self.sync_panel.open_household.connect(self.open_household)
+        self.sync_panel.enroll_requested.connect(self.enroll)
+        self.sync_panel.sync_requested.connect(self.sync_now)
+        self.sync_runner.started.connect(self._sync_started)
+        self.sync_runner.ended.connect(self._sync_ended)
+        self.enroll_dialog: EnrollDialog | None = None
+
+    def show_sync_panel(self) -> None:
+        if not self.sync_dock.isVisible():
+            self.sync_dock.show()
+            if self.dockWidgetArea(self.sync_dock) == Qt.DockWidgetArea.BottomDockWidgetArea:
+                # Its own wish would take half the window: the list keeps two thirds.
+                self.resizeDocks([self.sync_dock], [max(240, self.height() // 3)], Qt.Orientation.Vertical)
+        self.sync_dock.raise_()
+        self.sync_panel.refresh()
+
+    def sync_now(self) -> Task | None:
+        """Sync at once (F9); None if a sync already runs or the laptop is not enrolled (then
+        the enrollment dialog opens)."""
+        overview = self.sync_panel.overview
+        if overview is not None and not overview.enrolled:
+            self.enroll()
+            return None
+        self.editor.flush()  # what was just typed goes too, if the household is complete
+        self.show_sync_panel()
+        return self.sync_runner.start(auto=False)
+
+    def _sync_started(self, auto: bool) -> None:
+        if self.sync_runner.task is not None:
+            self._keep(self.sync_runner.task)
+        if auto:
+            self.statusBar().showMessage(t("sync_auto_started"), 5000)
+
+    def _sync_ended(self, outcome: SyncOutcome) -> None:
+        self.list_page.refresh()
+        self._reload_after_sync()
+        if outcome.cancelled:
+            self.statusBar().showMessage(t("sync_cancelled"), 10000)
+        elif outcome.error is not None:
+            text = error_text(outcome.error)
+            if not text:
+                errors.report(outcome.error)  # a programming error: logged, and the officer is told where
+                return
+            first = text.split(". ", 1)[0].rstrip(".")  # the status bar has room for one sentence
+            self.statusBar().showMessage(t("sync_failed", error=first), 15000)
+        elif summary := self.sync_panel.summary():
+            self.statusBar().showMessage(summary.splitlines()[0], 10000)
+
+    def _reload_after_sync(self) -> None:
+        """The household on screen was complete and the sync sent it (or the server refused
+        it): show its new state. One the officer is editing is left alone."""
+        h = self.editor.household
+        if h is None or self.stack.currentWidget() is not self.editor or not self.editor.read_only or self.editor.dirty:
+            return
+        try:
+            now = self.store.get(h.uuid)
+        except StoreError:
+            return
+        if now.status != h.status:
+            self.editor.open_household(h.uuid, self.settings.place(self.profile_name))
+
+    def enroll(self) -> EnrollDialog:
+        overview = self.sync_panel.overview
+        if self.enroll_dialog is not None and not (self.enroll_dialog.task and self.enroll_dialog.task.running):
+            self.enroll_dialog.deleteLater()
+        dialog = EnrollDialog(self.store.path, overview.server_url if overview and overview.enrolled else None,
+                              self.store.forms, self)
+        dialog.enrolled.connect(self._enrolled)
+        self.enroll_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _enrolled(self, _result: tasks.Enrolled) -> None:
+        self.sync_panel.refresh()
+        self.auto_sync.enrolled()
+
     # -- settings --------------------------------------------------------------------------
     def edit_profile(self) -> None:
         before = current_language()
@@ -329,6 +433,8 @@ class MainWindow(QMainWindow):
             menu.setTitle(t(name))
         self.list_page.retranslate()
         self.editor.retranslate()
+        self.sync_dock.setWindowTitle(t("sync_panel_title"))
+        self.sync_panel.retranslate()
         if getattr(self, "counts", None):
             self.show_counts(self.counts)
         else:
@@ -344,11 +450,15 @@ class MainWindow(QMainWindow):
         self.settings.set_geometry(self.saveGeometry())
         self.settings.set_splitter("editor_columns", self.editor.columns.saveState())
         self.settings.set_splitter("editor_rows", self.editor.rows.saveState())
+        self.settings.set_splitter("main_window", self.saveState())  # the sync panel: open or not, where
         self.settings.sync()
+        self.auto_sync.stop()
         for task in list(self.tasks):
             task.cancel()
             task.wait()
         self.list_page.wait_for_counts()
+        self.auto_sync.wait()
+        self.sync_panel.wait_for_refresh()
         super().closeEvent(event)
 
     def restore_geometry(self) -> None:
@@ -357,6 +467,10 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         else:
             self.resize(1280, 760)
+        state = self.settings.splitter("main_window")
+        if state is not None:
+            self.restoreState(state)
+            self.sync_panel.set_area(self.dockWidgetArea(self.sync_dock))
         for name, splitter in (("editor_columns", self.editor.columns), ("editor_rows", self.editor.rows)):
             state = self.settings.splitter(name)
             if state is not None:
