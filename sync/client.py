@@ -81,8 +81,12 @@ def enroll(store: Store, server_url: str, code: str, device_name: str, *, ca_fil
         raise SyncError("network", message("sync_tls", reason=str(exc)[:200])) from None
     except requests.RequestException:
         raise SyncError("network", message("sync_unreachable", url=url)) from None
+    except OSError as exc:  # the CA file is missing or unreadable (requests' errors are OSErrors too: caught above)
+        raise SyncError("network", message("sync_tls", reason=str(exc)[:200])) from None
     if r.status_code in (401, 403):
         raise SyncError("auth", _server_message(r) or message("server_bad_code"))
+    if r.status_code == 429:
+        raise SyncError("refused", _server_message(r) or message("sync_server_error", status=429))
     if r.status_code != 200:
         raise SyncError("server", message("sync_server_error", status=r.status_code))
     answer = r.json()
@@ -228,8 +232,9 @@ class SyncClient:
                 self._pull(url, token, result, progress)
         except SyncError as exc:
             raise self._fail(exc) from None
-        store.set_setting("sync.last_success_at", store.clock())
-        store.set_setting("sync.last_error", "")
+        if not result.cancelled:  # a cancelled sync is no proof the server has everything
+            store.set_setting("sync.last_success_at", store.clock())
+            store.set_setting("sync.last_error", "")
         result.waiting = outbox.waiting(store)
         return result
 
@@ -272,6 +277,8 @@ class SyncClient:
                 raise SyncError("network", message("sync_tls", reason=str(exc)[:200])) from None
             except requests.RequestException:
                 r = None
+            except OSError as exc:  # the CA file is missing or unreadable: no retry mends that
+                raise SyncError("network", message("sync_tls", reason=str(exc)[:200])) from None
             if r is not None:
                 if r.status_code == 200:
                     try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import tempfile
 import zlib
 from pathlib import Path
@@ -21,15 +22,20 @@ from forms.i18n import Message, message
 from forms.registry import FormRegistry
 from sync.bundle import BundleError, write_receipt
 from sync.protocol import API, MAX_BODY, MAX_INFLATED
-from sync.server import accounts, feed
+from sync.server import accounts, audit, feed
 from sync.server.bundles import import_bundle
 from sync.server.form_versions import ServerForms
 from sync.server.ingest import BatchError, apply_batch
+from sync.server.ratelimit import RateLimiter
 
 
 class Problem(Exception):
-    def __init__(self, status: int, code: str, msg: Message):
-        self.status, self.code, self.msg = status, code, msg
+    def __init__(self, status: int, code: str, msg: Message, headers: dict[str, str] | None = None):
+        self.status, self.code, self.msg, self.headers = status, code, msg, headers
+
+
+# Enrollment attempts per client address: ($LABOUR_SURVEY_ENROLL_LIMIT="attempts/seconds").
+ENROLL_LIMIT = tuple(float(x) for x in os.environ.get("LABOUR_SURVEY_ENROLL_LIMIT", "10/600").split("/"))
 
 
 class EnrollRequest(BaseModel):
@@ -58,7 +64,9 @@ def create_app(engine: Engine, forms: FormRegistry | None = None) -> FastAPI:
 
     @app.exception_handler(Problem)
     async def _problem(_request: Request, exc: Problem) -> JSONResponse:
-        return _problem_response(exc.status, exc.code, exc.msg)
+        response = _problem_response(exc.status, exc.code, exc.msg)
+        response.headers.update(exc.headers or {})
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -79,12 +87,22 @@ def create_app(engine: Engine, forms: FormRegistry | None = None) -> FastAPI:
     def health() -> Health:
         return Health(status="ok", version=__version__)
 
-    @app.post(f"{API}/enroll", response_model=EnrollAnswer, responses={403: {"description": "code unknown, used or expired"}})
-    def enroll(body: EnrollRequest) -> EnrollAnswer:
+    enroll_limit = RateLimiter(*ENROLL_LIMIT)
+
+    @app.post(f"{API}/enroll", response_model=EnrollAnswer,
+              responses={403: {"description": "code unknown, used or expired"}, 429: {"description": "too many attempts"}})
+    def enroll(body: EnrollRequest, request: Request) -> EnrollAnswer:
+        address = _address(request)
+        wait = enroll_limit.check(address)
+        if wait:
+            raise Problem(429, "too_many", message("server_too_many", minutes=max(1, round(wait / 60))),
+                          headers={"Retry-After": str(int(wait) + 1)})
         try:
             token, device = accounts.enroll(engine, body.code, body.device_name)
         except accounts.AccountError:
+            audit.record(engine, "unknown", "enroll refused", None, address=address)
             raise Problem(403, "bad_code", message("server_bad_code")) from None
+        audit.record(engine, device.username, "enroll", f"device {device.id}", detail={"name": device.name}, address=address)
         return EnrollAnswer(token=token, officer=device.username, communes=device.communes)
 
     @app.get(f"{API}/me", responses={401: {"description": "not enrolled or revoked"}})
@@ -133,9 +151,18 @@ def create_app(engine: Engine, forms: FormRegistry | None = None) -> FastAPI:
         """What this laptop should download after the entry `after`: questionnaire versions,
         assignments, households returned for correction. Apply them in order and ask again
         with after=last while more is true."""
-        return feed.read(engine, device_of(request), after, limit)
+        device = device_of(request)
+        page = feed.read(engine, device, after, limit)
+        if page["items"]:
+            audit.record(engine, f"{device.username}/device {device.id}", "download", None,
+                         detail={"after": after, "items": len(page["items"])}, address=_address(request))
+        return page
 
     return app
+
+
+def _address(request: Request) -> str:
+    return request.client.host if request.client else "-"
 
 
 def _import_bundle_bytes(engine: Engine, forms: FormRegistry, body: bytes) -> dict[str, Any]:

@@ -10,9 +10,11 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from forms.exports.files import ExportError
 from forms.i18n import set_language
 from sync.bundle import BundleError, write_receipt
-from sync.server import accounts, assignments, bundles, db, form_versions, review
+from sync.server import accounts, assignments, audit, bundles, db, form_versions, review
+from sync.server import export as server_export
 from sync.server.db import connect, default_url, devices, households, officers, reading
 from sync.server.form_versions import ServerForms
 
@@ -63,11 +65,11 @@ def build_parser() -> argparse.ArgumentParser:
     hr.add_argument("--field", action="append", default=[], metavar="QUESTION=COMMENT",
                     help="a comment on one question: e.g. head_name=... or members[1].education=... (members[0] is "
                          "the first member); repeat for several")
-    hr.add_argument("--by", default="province", help="who returns it (shown in the history)")
+    hr.add_argument("--by", help="who returns it, shown in the history (default: your user name on this computer)")
     hr.set_defaults(func=cmd_households_return)
     ha = h.add_parser("approve", help="mark a household checked")
     ha.add_argument("uuid")
-    ha.add_argument("--by", default="province")
+    ha.add_argument("--by", help="who approves it (default: your user name on this computer)")
     ha.set_defaults(func=cmd_households_approve)
     asg = sub.add_parser("assignments", help="households to visit").add_subparsers(dest="action", required=True)
     aa = asg.add_parser("add", help="give households to visit to their commune's laptops (JSON Lines file)")
@@ -83,6 +85,19 @@ def build_parser() -> argparse.ArgumentParser:
     fp.add_argument("file")
     fp.set_defaults(func=cmd_forms_publish)
     f.add_parser("list").set_defaults(func=cmd_forms_list)
+    ex = sub.add_parser("export", help="households received, for statisticians: CSV, XLSX, SPSS, Stata and a codebook")
+    ex.add_argument("-o", "--output", required=True, help="folder to write households.*, members.* and codebook.xlsx into")
+    ex.add_argument("--format", action="append", choices=["csv", "xlsx", "sav", "dta", "all"], help="repeat for several "
+                    "(default: all)")
+    ex.add_argument("--commune")
+    ex.add_argument("--review", choices=["none", "returned", "resubmitted", "approved"])
+    ex.add_argument("--labels-lang", choices=["vi", "en"], default="vi", help="language of variable and value labels")
+    ex.set_defaults(func=cmd_export)
+    au = sub.add_parser("audit", help="who read or changed what, newest first")
+    au.add_argument("--target", help="a household UUID (or its first characters), an account...")
+    au.add_argument("--actor")
+    au.add_argument("--limit", type=int, default=200)
+    au.set_defaults(func=cmd_audit)
     cl = sub.add_parser("codelists", help="national code lists").add_subparsers(dest="action", required=True)
     cp = cl.add_parser("publish", help="publish a new code list (CSV: code,label_vi,label_en[,parent]) under a new "
                                        "name; a questionnaire version refers to it by that name")
@@ -117,19 +132,26 @@ def cmd_serve(args: argparse.Namespace, url: str) -> int:
 
 
 def cmd_officer_add(args: argparse.Namespace, url: str) -> int:
-    code = accounts.add_officer(connect(url), args.username, args.name, [c.strip() for c in args.communes.split(",")],
+    engine = connect(url)
+    code = accounts.add_officer(engine, args.username, args.name, [c.strip() for c in args.communes.split(",")],
                                 role=args.role)
+    audit.record(engine, audit.admin(), "add account", args.username, detail={"role": args.role, "communes": args.communes})
     print(f"{args.role.capitalize()} {args.username} added. Enrollment code (one use, 14 days): {code}")
     return 0
 
 
 def cmd_officer_code(args: argparse.Namespace, url: str) -> int:
-    print(f"Enrollment code for {args.username} (one use, 14 days): {accounts.new_code(connect(url), args.username)}")
+    engine = connect(url)
+    code = accounts.new_code(engine, args.username)
+    audit.record(engine, audit.admin(), "new enrollment code", args.username)
+    print(f"Enrollment code for {args.username} (one use, 14 days): {code}")
     return 0
 
 
 def cmd_officer_revoke(args: argparse.Namespace, url: str) -> int:
-    accounts.revoke_officer(connect(url), args.username)
+    engine = connect(url)
+    accounts.revoke_officer(engine, args.username)
+    audit.record(engine, audit.admin(), "revoke account", args.username)
     print(f"Officer {args.username} can no longer sync.")
     return 0
 
@@ -151,7 +173,9 @@ def cmd_device_list(args: argparse.Namespace, url: str) -> int:
 
 
 def cmd_device_revoke(args: argparse.Namespace, url: str) -> int:
-    accounts.revoke_device(connect(url), args.id)
+    engine = connect(url)
+    accounts.revoke_device(engine, args.id)
+    audit.record(engine, audit.admin(), "revoke device", f"device {args.id}")
     print(f"Device {args.id} can no longer sync.")
     return 0
 
@@ -175,6 +199,7 @@ def cmd_households_show(args: argparse.Namespace, url: str) -> int:
     engine = connect(url)
     with reading(engine) as conn:
         row = review.find(conn, args.uuid)
+    audit.record(engine, audit.admin(), "read", row.uuid)
     doc = {"uuid": row.uuid, "commune_code": row.commune_code, "household_code": row.household_code,
            "server_revision": row.server_revision, "form": f"{row.form_id} {row.form_version}",
            "review_state": row.review_state, "deleted": row.deleted, "updated_at": row.updated_at,
@@ -191,14 +216,15 @@ def cmd_households_return(args: argparse.Namespace, url: str) -> int:
             raise review.ReviewError(f"--field {item!r}: write QUESTION=COMMENT")
         fields[ref.strip()] = text.strip()
     engine = connect(url)
-    payload = review.return_household(engine, ServerForms(engine), args.uuid, args.comment, by=args.by, fields=fields)
+    payload = review.return_household(engine, ServerForms(engine), args.uuid, args.comment, by=args.by or audit.admin(),
+                                      fields=fields)
     print(f"Household {payload['uuid']} returned for correction (round {payload['round']}): "
           "its commune's laptops get it at their next sync.")
     return 0
 
 
 def cmd_households_approve(args: argparse.Namespace, url: str) -> int:
-    review.approve(connect(url), args.uuid, by=args.by)
+    review.approve(connect(url), args.uuid, by=args.by or audit.admin())
     print(f"Household {args.uuid} approved.")
     return 0
 
@@ -206,6 +232,7 @@ def cmd_households_approve(args: argparse.Namespace, url: str) -> int:
 def cmd_assignments_add(args: argparse.Namespace, url: str) -> int:
     engine = connect(url)
     added = assignments.add_from_file(engine, ServerForms(engine), Path(args.file))
+    audit.record(engine, audit.admin(), "add assignments", Path(args.file).name, detail={"added": added})
     print(f"{added} household(s) to visit added: their commune's laptops get them at their next sync.")
     return 0
 
@@ -223,6 +250,7 @@ def cmd_import(args: argparse.Namespace, url: str) -> int:
     device, receipts, key = bundles.import_bundle(engine, ServerForms(engine), path)
     target = Path(args.receipt) if args.receipt else path.with_name(path.stem + ".receipt.json")
     write_receipt(target, receipts, key)
+    audit.record(engine, audit.admin(), "import bundle", path.name, detail={"device": device.id, "batches": len(receipts)})
     counts = {o: sum(1 for r in receipts for e in r["records"] if e["outcome"] == o) for o in ("accepted", "rejected", "conflict")}
     print(f"Bundle from {device.username} ({device.name}): {counts['accepted']} accepted, {counts['rejected']} refused, "
           f"{counts['conflict']} conflict(s).")
@@ -233,12 +261,42 @@ def cmd_import(args: argparse.Namespace, url: str) -> int:
 def cmd_forms_publish(args: argparse.Namespace, url: str) -> int:
     engine = connect(url)
     definition = form_versions.publish(engine, ServerForms(engine), Path(args.file))
+    audit.record(engine, audit.admin(), "publish form", f"{definition.form_id} {definition.version}")
     print(f"Questionnaire {definition.form_id} version {definition.version} published: laptops get it at their next sync.")
     return 0
 
 
+def cmd_export(args: argparse.Namespace, url: str) -> int:
+    from forms.exports import FORMATS, export_files
+
+    engine = connect(url)
+    formats = list(FORMATS) if not args.format or "all" in args.format else list(dict.fromkeys(args.format))
+    definitions, records, count = server_export.server_selection(engine, ServerForms(engine), commune=args.commune,
+                                                                 review=args.review)
+    result = export_files(definitions, records, args.output, formats=formats, lang=args.labels_lang)
+    audit.record(engine, audit.admin(), "export", args.output, detail={"households": count, "commune": args.commune,
+                                                                      "formats": formats})
+    for f in result.files:
+        print(f"{f.path}  {f.rows} row(s)")
+    print(f"{result.households} household(s) exported to {args.output}. These files hold personal data: keep them safe.")
+    if result.problems:
+        print(f"{len(result.problems)} value(s) did not fit their column and were left empty:", file=sys.stderr)
+        for p in result.problems[:20]:
+            print(f"  {p.household_code or p.household_uuid} {p.level} {p.row or ''} {p.variable}: {p.value!r}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_audit(args: argparse.Namespace, url: str) -> int:
+    for row in audit.entries(connect(url), target=args.target, actor=args.actor, limit=args.limit):
+        print(f"{row.at}  {row.actor:<32} {row.action:<20} {row.target or '-':<38} {row.detail or ''} {row.address or ''}")
+    return 0
+
+
 def cmd_codelists_publish(args: argparse.Namespace, url: str) -> int:
-    added = form_versions.publish_code_list(connect(url), args.name, Path(args.file), version=args.version, source=args.source)
+    engine = connect(url)
+    added = form_versions.publish_code_list(engine, args.name, Path(args.file), version=args.version, source=args.source)
+    audit.record(engine, audit.admin(), "publish code list", args.name, detail={"version": args.version, "new": added})
     print(f"Code list {args.name} published: laptops get it at their next sync." if added
           else f"Code list {args.name} was published before, the same: nothing to do.")
     return 0
@@ -266,6 +324,9 @@ def main(argv: list[str] | None = None) -> int:
     except (accounts.AccountError, review.ReviewError, assignments.AssignmentError, form_versions.PublishError,
             BundleError) as exc:
         print(str(exc), file=sys.stderr)
+        return 2
+    except ExportError as exc:
+        print(exc.msg.text(), file=sys.stderr)
         return 2
     except OSError as exc:
         print(f"cannot start: {exc.strerror or exc}", file=sys.stderr)

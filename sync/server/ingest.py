@@ -17,7 +17,7 @@ from forms.i18n import Message, message
 from forms.records import RecordError, normalize
 from forms.registry import FormRegistry
 from sync.protocol import MAX_RECORDS
-from sync.server import review
+from sync.server import audit, review
 from sync.server.accounts import Device, now
 from sync.server.db import batches, households, reading
 
@@ -45,6 +45,8 @@ def apply_batch(engine: Engine, forms: FormRegistry, device: Device, doc: Any) -
                 return json.loads(stored.receipt)
             entries = [_apply_record(conn, forms, device, rec) for rec in records]
             receipt = {"batch_id": batch_id, "received_at": now(), "records": entries}
+            outcomes = {o: sum(1 for e in entries if e["outcome"] == o) for o in ("accepted", "rejected", "conflict")}
+            audit.record(conn, f"{device.username}/device {device.id}", "upload", batch_id, detail=outcomes)
             conn.execute(insert(batches).values(batch_id=batch_id, device_id=device.id, received_at=receipt["received_at"],
                                                 record_count=len(entries), receipt=json.dumps(receipt, ensure_ascii=False)))
             return receipt

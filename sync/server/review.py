@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Engine, insert, select, update
 
 from forms.registry import FormRegistry
-from sync.server import feed
+from sync.server import audit, feed
 from sync.server.accounts import now
 from sync.server.db import households, reading, reviews
 
@@ -51,6 +51,7 @@ def return_household(engine: Engine, forms: FormRegistry, uuid: str, comment: st
                    "form_version": row.form_version, **json.loads(row.data), "comment": note, "round": round_,
                    "by": by, "at": at}
         feed.publish(conn, "returned", payload, commune=row.commune_code, uuid=row.uuid)
+        audit.record(conn, by, "return", row.uuid, detail={"round": round_, "fields": sorted(fields)})
         return payload
 
 
@@ -60,6 +61,7 @@ def approve(engine: Engine, uuid: str, *, by: str) -> None:
         conn.execute(update(households).where(households.c.uuid == row.uuid).values(review_state="approved"))
         conn.execute(insert(reviews).values(uuid=row.uuid, round=row.review_round, action="approved", by=by, at=now(),
                                             server_revision=row.server_revision))
+        audit.record(conn, by, "approve", row.uuid)
 
 
 def resubmitted(conn: Any, uuid: str, round_: int, revision: int, by: str) -> None:

@@ -10,7 +10,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -25,6 +25,7 @@ class Server:
     workdir: Path
     proc: subprocess.Popen[str] | None = None
     url: str = ""
+    env: dict[str, str] = field(default_factory=dict)  # extra environment for the server process
 
     def admin(self, *args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run([sys.executable, "-m", "sync.server.cli", "--db", self.db_url, *args],
@@ -39,7 +40,7 @@ class Server:
         tls = ["--cert", cert, "--key", key] if cert and key else []
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "sync.server.cli", "--db", self.db_url, "serve", "--port", str(port), *tls],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, env=_env())
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, env={**_env(), **self.env})
         assert self.proc.stdout is not None
         line = self.proc.stdout.readline()
         match = re.search(r"(https?://127\.0\.0\.1:\d+)", line)

@@ -65,3 +65,34 @@ def test_plain_http_to_an_https_server_fails_cleanly(https_server: tuple[Server,
     with pytest.raises(requests.RequestException):
         requests.get(server.url.replace("https://", "http://") + "/api/v1/health", timeout=5)
     assert requests.get(f"{server.url}/api/v1/health", timeout=5, verify=str(https_server[1])).status_code == 200
+
+
+def test_a_missing_ca_file_is_named_not_retried(tmp_path: Path, https_server: tuple[Server, Path]) -> None:
+    server, ca_file = https_server
+    store = Store(tmp_path / "lan.sqlite")
+    with pytest.raises(client.SyncError) as err:
+        client.enroll(store, server.url, server.add_officer("lan"), "laptop", ca_file=str(tmp_path / "nowhere.pem"))
+    assert err.value.kind == "network" and "--ca-file" in err.value.msg.en
+    client.enroll(store, server.url, server.add_officer("hoa"), "laptop", ca_file=str(ca_file))
+    complete_households(store, 1)
+    store.set_setting("sync.ca_file", str(tmp_path / "moved-away.pem"))
+    slept: list[float] = []
+    with pytest.raises(client.SyncError) as err:
+        client.SyncClient(store, sleep=slept.append).sync()
+    assert "--ca-file" in err.value.msg.en and slept == []
+
+
+def test_a_cancelled_sync_is_not_a_successful_one(tmp_path: Path, https_server: tuple[Server, Path]) -> None:
+    server, ca_file = https_server
+    store = Store(tmp_path / "lan.sqlite")
+    client.enroll(store, server.url, server.add_officer("lan"), "laptop", ca_file=str(ca_file))
+    complete_households(store, 2)
+
+    class CancelAtOnce:
+        cancelled = True
+
+        def report(self, done: int, total: int) -> None:
+            pass
+
+    result = client.SyncClient(store).sync(CancelAtOnce())
+    assert result.cancelled and client.status(store).last_success_at is None and client.status(store).waiting == 2
