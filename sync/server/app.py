@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import FastAPI, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import Engine
@@ -61,6 +62,8 @@ def _problem_response(status: int, code: str, msg: Message) -> JSONResponse:
 def create_app(engine: Engine, forms: FormRegistry | None = None) -> FastAPI:
     forms = forms or ServerForms(engine)
     app = FastAPI(title="labour-survey provincial server", version=__version__)
+    # Receipts are a third of what crosses a slow link; the laptop already accepts gzip.
+    app.add_middleware(GZipMiddleware, minimum_size=500)
 
     @app.exception_handler(Problem)
     async def _problem(_request: Request, exc: Problem) -> JSONResponse:

@@ -124,7 +124,10 @@ def cmd_serve(args: argparse.Namespace, url: str) -> int:
     if args.host not in ("127.0.0.1", "localhost", "::1") and not args.cert:
         print("WARNING: serving over plain HTTP beyond this computer: tokens and personal data travel "
               "unencrypted. Give --cert and --key.", file=sys.stderr, flush=True)
-    config = uvicorn.Config(create_app(engine), log_level="warning", ssl_certfile=args.cert, ssl_keyfile=args.key)
+    # A receipt takes seconds to reach a laptop on a slow link: keep the connection open longer
+    # than uvicorn's 5 s, or the next batch pays a new TCP (and TLS) handshake.
+    config = uvicorn.Config(create_app(engine), log_level="warning", ssl_certfile=args.cert, ssl_keyfile=args.key,
+                            timeout_keep_alive=75)
     print(f"labour-survey-server listening on {scheme}://{host}:{port} (database {engine.url.render_as_string()})",
           flush=True)
     uvicorn.Server(config).run(sockets=[sock])

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import uuid as uuidlib
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Engine, insert, select, update
@@ -28,13 +29,9 @@ class BatchError(ValueError):
 
 def apply_batch(engine: Engine, forms: FormRegistry, device: Device, doc: Any) -> dict[str, Any]:
     batch_id, records = _check_shape(doc)
-    # Look up the questionnaire versions before the write transaction: one published since the
-    # server started is read from the database, which must not wait on our own write lock.
-    for key in {(str(r.get("form_id")), str(r.get("form_version"))) for r in records if not r.get("deleted")}:
-        try:
-            forms.get(*key)
-        except KeyError:
-            pass  # the record is rejected below, with the reason
+    # Check every household against its questionnaire before taking the write lock: the
+    # rules are most of the work, and need nothing from the database.
+    checked = {rec["uuid"]: _validate(forms, device, rec) for rec in records if not rec.get("deleted")}
     try:
         with engine.begin() as conn:
             stored = conn.execute(select(batches.c.receipt, batches.c.device_id)
@@ -43,7 +40,13 @@ def apply_batch(engine: Engine, forms: FormRegistry, device: Device, doc: Any) -
                 if stored.device_id != device.id:
                     raise BatchError("this batch id was used by another laptop")
                 return json.loads(stored.receipt)
-            entries = [_apply_record(conn, forms, device, rec) for rec in records]
+            uuids = [rec["uuid"] for rec in records]
+            current = {r.uuid: r for r in conn.execute(select(households).where(households.c.uuid.in_(uuids)))}
+            new_rows: list[dict[str, Any]] = []
+            entries = [_apply_record(conn, device, rec, current.get(rec["uuid"]), checked.get(rec["uuid"]), new_rows)
+                       for rec in records]
+            if new_rows:
+                conn.execute(insert(households), new_rows)
             receipt = {"batch_id": batch_id, "received_at": now(), "records": entries}
             outcomes = {o: sum(1 for e in entries if e["outcome"] == o) for o in ("accepted", "rejected", "conflict")}
             audit.record(conn, f"{device.username}/device {device.id}", "upload", batch_id, detail=outcomes)
@@ -102,8 +105,42 @@ def _entry(rec: dict[str, Any], outcome: str, server_revision: int | None, msg: 
     return out
 
 
-def _apply_record(conn: Any, forms: FormRegistry, device: Device, rec: dict[str, Any]) -> dict[str, Any]:
-    current = conn.execute(select(households).where(households.c.uuid == rec["uuid"])).first()
+@dataclass(slots=True)
+class Checked:
+    """A household checked against its questionnaire: its clean values, or why it is refused."""
+
+    refusal: dict[str, Any] | None = None
+    values: dict[str, Any] | None = None
+
+
+def _validate(forms: FormRegistry, device: Device, rec: dict[str, Any]) -> Checked:
+    try:
+        definition = forms.get(str(rec.get("form_id")), str(rec.get("form_version")))
+    except KeyError:
+        return Checked(_entry(rec, "rejected", None, message("server_unknown_form", form_id=rec.get("form_id"),
+                                                               version=rec.get("form_version"))))
+    try:
+        clean = normalize(definition, {k: rec.get(k) for k in ("uuid", "household", "members") if k in rec})
+    except RecordError as exc:
+        return Checked(_entry(rec, "rejected", None, message("server_bad_record", problems="; ".join(exc.problems[:5]))))
+    hh = clean["household"]
+    commune = str(hh.get("commune_code") or "")
+    if commune not in device.communes:
+        return Checked(_entry(rec, "rejected", None, message("server_not_your_commune", commune=commune or "-")))
+    evaluation = forms.engine(definition).evaluate(clean)
+    if evaluation.errors:
+        findings = [{"field": str(f.ref), "severity": f.severity, "vi": f.message.vi, "en": f.message.en}
+                    for f in evaluation.errors]
+        return Checked(_entry(rec, "rejected", None, message("server_has_errors", n=len(findings)), findings))
+    return Checked(values=dict(
+        province_code=hh.get("province_code"), commune_code=commune, household_code=hh.get("household_code"),
+        form_id=definition.form_id, form_version=definition.version, deleted=False,
+        data=json.dumps({k: clean[k] for k in ("household", "members")}, ensure_ascii=False),
+        warning_count=len(evaluation.warnings)))
+
+
+def _apply_record(conn: Any, device: Device, rec: dict[str, Any], current: Any, checked: Checked | None,
+                  new_rows: list[dict[str, Any]]) -> dict[str, Any]:
     if current is not None and current.device_id == device.id and current.client_revision == rec["revision"]:
         return _entry(rec, "accepted", current.server_revision)  # already here: its receipt was lost
     if current is not None and current.commune_code not in device.communes:
@@ -118,31 +155,13 @@ def _apply_record(conn: Any, forms: FormRegistry, device: Device, rec: dict[str,
             deleted=True, data=None, server_revision=next_revision, client_revision=rec["revision"],
             device_id=device.id, updated_at=now()))
         return _entry(rec, "accepted", next_revision)
-    try:
-        definition = forms.get(str(rec.get("form_id")), str(rec.get("form_version")))
-    except KeyError:
-        return _entry(rec, "rejected", None, message("server_unknown_form", form_id=rec.get("form_id"),
-                                                     version=rec.get("form_version")))
-    try:
-        clean = normalize(definition, {k: rec.get(k) for k in ("uuid", "household", "members") if k in rec})
-    except RecordError as exc:
-        return _entry(rec, "rejected", None, message("server_bad_record", problems="; ".join(exc.problems[:5])))
-    hh = clean["household"]
-    commune = str(hh.get("commune_code") or "")
-    if commune not in device.communes:
-        return _entry(rec, "rejected", None, message("server_not_your_commune", commune=commune or "-"))
-    evaluation = forms.engine(definition).evaluate(clean)
-    if evaluation.errors:
-        findings = [{"field": str(f.ref), "severity": f.severity, "vi": f.message.vi, "en": f.message.en}
-                    for f in evaluation.errors]
-        return _entry(rec, "rejected", None, message("server_has_errors", n=len(findings)), findings)
-    values = dict(province_code=hh.get("province_code"), commune_code=commune, household_code=hh.get("household_code"),
-                  server_revision=next_revision, client_revision=rec["revision"], device_id=device.id,
-                  form_id=definition.form_id, form_version=definition.version, deleted=False,
-                  data=json.dumps({k: clean[k] for k in ("household", "members")}, ensure_ascii=False),
-                  warning_count=len(evaluation.warnings), updated_at=now())
+    assert checked is not None
+    if checked.refusal is not None:
+        return checked.refusal
+    values = {**(checked.values or {}), "server_revision": next_revision, "client_revision": rec["revision"],
+              "device_id": device.id, "updated_at": now()}
     if current is None:
-        conn.execute(insert(households).values(uuid=rec["uuid"], **values))
+        new_rows.append({"uuid": rec["uuid"], "review_state": None, "review_round": 0, **values})
     else:
         if current.review_state == "returned":  # the correction the province asked for
             values["review_state"] = "resubmitted"
