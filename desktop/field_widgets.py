@@ -71,6 +71,11 @@ def field_label(f: Field) -> str:
     return f"{text} *" if f.required else text
 
 
+COMMENT_COLOR = "#1a5fb4"
+# How a finding looks beside its question: an error, a warning, or a supervisor's comment.
+_LOOK = {"error": (ERROR_COLOR, "✖"), "warning": (WARNING_COLOR, "⚠"), "comment": (COMMENT_COLOR, "✎")}
+
+
 class FieldWidget(QWidget):
     """A question: its label, the line the officer types in, and its findings underneath.
 
@@ -181,12 +186,11 @@ class FieldWidget(QWidget):
             return
         lines = []
         for severity, text in key:
-            color = ERROR_COLOR if severity == "error" else WARNING_COLOR
-            mark = "✖" if severity == "error" else "⚠"
+            color, mark = _LOOK.get(severity, _LOOK["warning"])
             lines.append(f'<span style="color:{color}">{mark} {_html(text)}</span>')
         self.problems.setText("<br>".join(lines))
         self.problems.show()
-        worst = ERROR_COLOR if any(s == "error" for s, _ in key) else WARNING_COLOR
+        worst = next(_LOOK[s][0] for s in ("error", "warning", "comment") if any(k == s for k, _ in key))
         self.line.setStyleSheet(f"QLineEdit {{ border: 1px solid {worst}; }}")
 
     def findings_text(self) -> str:

@@ -3,11 +3,13 @@ the question."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QKeyEvent
 from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
-from desktop.field_widgets import ERROR_COLOR, WARNING_COLOR
+from desktop.field_widgets import COMMENT_COLOR, ERROR_COLOR, WARNING_COLOR
 from desktop.text import t
 from forms.definition import Definition
 from forms.engine import Evaluation, FieldRef, Finding
@@ -71,14 +73,16 @@ class FindingsPanel(QWidget):
         self.warnings = 0
         self.set_findings(None, None)
 
-    def set_findings(self, definition: Definition | None, ev: Evaluation | None) -> None:
-        findings = ev.findings if ev is not None else []
+    def set_findings(self, definition: Definition | None, ev: Evaluation | None, comments: Sequence[Finding] = ()) -> None:
+        """The evaluation's errors and warnings, after the province's comments on questions."""
+        own = ev.findings if ev is not None else []
+        findings = [*comments, *own]
         key = tuple((f.ref, f.severity, f.message.text(), row_name(definition, ev, f.ref)) for f in findings)
         if key == self._key and self.summary.text():
             return
         self._key = key
-        self.errors = sum(1 for f in findings if f.severity == "error")
-        self.warnings = len(findings) - self.errors
+        self.errors = sum(1 for f in own if f.severity == "error")
+        self.warnings = len(own) - self.errors
         if findings:
             self.summary.setText(t("findings_summary", errors=self.errors, warnings=self.warnings))
         else:
@@ -86,10 +90,10 @@ class FindingsPanel(QWidget):
         self.list.clear()
         assert definition is not None or not findings
         for f in findings:
-            mark = "✖" if f.severity == "error" else "⚠"
+            color, mark = {"error": (ERROR_COLOR, "✖"), "comment": (COMMENT_COLOR, "✎")}.get(f.severity, (WARNING_COLOR, "⚠"))
             item = QListWidgetItem(f"{mark} {describe(definition, ev, f)}")  # type: ignore[arg-type]
             item.setData(REF_ROLE, f.ref)
-            item.setForeground(QBrush(QColor(ERROR_COLOR if f.severity == "error" else WARNING_COLOR)))
+            item.setForeground(QBrush(QColor(color)))
             self.list.addItem(item)
 
     def refs(self) -> list[FieldRef]:

@@ -32,6 +32,7 @@ from desktop.field_widgets import ERROR_COLOR, FieldWidget
 from desktop.findings_panel import FindingsPanel, describe, row_title
 from desktop.form_view import FormView
 from desktop.roster_view import RosterPanel
+from desktop.server_notes import ServerNote, read_note
 from desktop.settings import Place, Profile
 from desktop.text import t
 from forms.definition import Definition, Field
@@ -301,6 +302,11 @@ class HouseholdEditor(QWidget):
         index: dict[FieldRef, list[Finding]] = defaultdict(list)
         for f in self.ev.findings:
             index[f.ref].append(f)
+        # The supervisor's comments (or the server's reasons) stay next to their questions
+        # until the province accepts the household again.
+        self.note = read_note(self.household.server_note if self.household else None)
+        for f in self.note.findings if self.note else []:
+            index[f.ref].append(f)
         self.findings = index
 
     def _refresh(self) -> None:
@@ -320,7 +326,7 @@ class HouseholdEditor(QWidget):
                 s.title = s.roster.label.text() if s.roster.label else s.roster.id
             if self.right_stack.currentWidget() is s.page:
                 self.row_header.setText(s.title)
-        self.findings_panel.set_findings(d, ev)
+        self.findings_panel.set_findings(d, ev, self.note.findings if self.note else ())
 
     def _update_state(self) -> None:
         h = self.household
@@ -338,9 +344,14 @@ class HouseholdEditor(QWidget):
         self.complete_button.setVisible(not ro)
         self.reopen_button.setVisible(ro)
         self.delete_button.setEnabled(h is not None)
+        note = getattr(self, "note", None)
         if ro:
             self.banner.setText(t("editor_read_only", status=t("status_" + status)))
             self.banner.setStyleSheet("background: #e8f0fe; padding: 6px;")
+            self.banner.show()
+        elif note is not None and not self.save_error:
+            self.banner.setText(self._note_text(note))
+            self.banner.setStyleSheet("background: #fff4e5; color: #6b3e00; padding: 6px; border: 1px solid #f0b64d;")
             self.banner.show()
         elif self.save_error:
             self.banner.setText(self.save_error)
@@ -357,6 +368,16 @@ class HouseholdEditor(QWidget):
         else:
             self.save_state.setText(t("save_done", time=_local_time(h.updated_at)))
             self.save_state.setStyleSheet("color: #1e7b34;")
+
+    def _note_text(self, note: ServerNote) -> str:
+        key = "editor_note_returned" if note.outcome == "returned" else "editor_note_refused"
+        lines = [t(key, by=note.by or "-", round=note.round or 1)]
+        if note.message is not None and note.message.text().strip():
+            lines.append(note.message.text())
+        lines += [m.text() for m in note.loose]
+        if note.findings:
+            lines.append(t("editor_note_fields", n=len(note.findings)))
+        return "\n".join(lines)
 
     # -- changes ---------------------------------------------------------------------------
     def _household_changed(self, fid: str, value: Any, final: bool) -> None:
