@@ -10,7 +10,9 @@ from __future__ import annotations
 import json
 import random
 import time
+from collections import deque
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -183,12 +185,13 @@ class SyncClient:
     def __init__(self, store: Store, *, session: requests.Session | None = None, actor: str = "sync",
                  sleep: Callable[[float], None] = time.sleep, rng: random.Random | None = None,
                  max_attempts: int = 8, base_delay: float = 1.0, max_delay: float = 60.0,
-                 timeout: tuple[float, float] = TIMEOUT, max_batch: int = MAX_BATCH):
+                 timeout: tuple[float, float] = TIMEOUT, max_batch: int = MAX_BATCH, pipeline: int = 2):
         self.store, self.actor, self.sleep = store, actor, sleep
         self.http = session or requests.Session()
         self.rng = rng or random.Random()
         self.max_attempts, self.base_delay, self.max_delay, self.timeout = max_attempts, base_delay, max_delay, timeout
         self.max_batch = max_batch
+        self.pipeline = max(1, pipeline)  # batches on their way at once
 
     def sync(self, progress: Progress | None = None) -> SyncResult:
         """Send everything waiting, batch after batch, then fetch what the province sent
@@ -201,33 +204,7 @@ class SyncClient:
         total = outbox.waiting(store)  # includes what a pending batch carries
         size = min(self.max_batch, int(store.get_setting("sync.batch_size") or START_BATCH))
         try:
-            while True:
-                if progress is not None and progress.cancelled:
-                    result.cancelled = True
-                    break
-                batch = outbox.pending(store) or outbox.next_batch(store, size)
-                if batch is None:
-                    break
-                started = time.monotonic()
-                receipt = self._send(url, token, batch)
-                if receipt is None:  # too large for the server: smaller batches
-                    outbox.abandon(store, batch.batch_id)
-                    size = max(MIN_BATCH, size // 2)
-                    continue
-                try:
-                    summary = outbox.apply_receipt(store, batch, receipt, actor=self.actor)
-                except outbox.ReceiptError as exc:
-                    raise SyncError("server", message("sync_bad_receipt", reason=str(exc))) from None
-                result.batches += 1
-                result.accepted += summary.accepted
-                result.rejected += summary.rejected
-                result.conflicts += summary.conflicts
-                result.problems += summary.problems
-                if time.monotonic() - started < FAST_SECONDS:
-                    size = min(self.max_batch, size * 2)
-                store.set_setting("sync.batch_size", str(size))
-                if progress is not None:
-                    progress.report(result.accepted + result.rejected + result.conflicts, total)
+            self._upload(url, token, size, total, result, progress)
             if not result.cancelled:
                 self._pull(url, token, result, progress)
         except SyncError as exc:
@@ -237,6 +214,68 @@ class SyncClient:
             store.set_setting("sync.last_error", "")
         result.waiting = outbox.waiting(store)
         return result
+
+    def _upload(self, url: str, token: str, size: int, total: int, result: SyncResult, progress: Progress | None) -> int:
+        """Send batches, `self.pipeline` at a time: while one receipt comes down the next batch
+        goes up, so a slow link is busy both ways. Batches are made and receipts stored here,
+        in this thread; only the HTTP requests run beside it."""
+        store = self.store
+        flying: deque[tuple[outbox.Batch, Future[dict[str, Any] | None], float]] = deque()
+        with ThreadPoolExecutor(max_workers=self.pipeline, thread_name_prefix="sync-upload") as pool:
+            while True:
+                while len(flying) < self.pipeline and not (progress is not None and progress.cancelled):
+                    batch = self._next_batch(size, {b.batch_id for b, _, _ in flying})
+                    if batch is None:
+                        break
+                    flying.append((batch, pool.submit(self._send, url, token, batch), time.monotonic()))
+                if progress is not None and progress.cancelled:
+                    result.cancelled = True
+                if not flying:
+                    return size
+                batch, future, started = flying.popleft()
+                try:
+                    receipt = future.result()
+                except SyncError:
+                    self._settle(flying, result)
+                    raise
+                if receipt is None:  # too large for the server: smaller batches
+                    outbox.abandon(store, batch.batch_id)
+                    size = max(MIN_BATCH, size // 2)
+                    continue
+                self._record(batch, receipt, result)
+                if time.monotonic() - started < FAST_SECONDS:
+                    size = min(self.max_batch, size * 2)
+                store.set_setting("sync.batch_size", str(size))
+                if progress is not None:
+                    progress.report(result.accepted + result.rejected + result.conflicts, total)
+
+    def _next_batch(self, size: int, flying: set[str]) -> outbox.Batch | None:
+        """A batch left pending by an earlier sync (or a USB bundle) first, else a new one."""
+        for batch in outbox.all_pending(self.store):
+            if batch.batch_id not in flying:
+                return batch
+        return outbox.next_batch(self.store, size, beside_pending=True)
+
+    def _record(self, batch: outbox.Batch, receipt: dict[str, Any], result: SyncResult) -> None:
+        try:
+            summary = outbox.apply_receipt(self.store, batch, receipt, actor=self.actor)
+        except outbox.ReceiptError as exc:
+            raise SyncError("server", message("sync_bad_receipt", reason=str(exc))) from None
+        result.batches += 1
+        result.accepted += summary.accepted
+        result.rejected += summary.rejected
+        result.conflicts += summary.conflicts
+        result.problems += summary.problems
+
+    def _settle(self, flying: deque[tuple[outbox.Batch, Future[dict[str, Any] | None], float]], result: SyncResult) -> None:
+        """After a failure, keep the receipts of the batches that did get through."""
+        for batch, future, _ in flying:
+            try:
+                receipt = future.result()
+                if receipt is not None:
+                    self._record(batch, receipt, result)
+            except SyncError:
+                pass  # stays pending: sent again next time
 
     def _fail(self, exc: SyncError) -> SyncError:
         self.store.set_setting("sync.last_error", json.dumps({"vi": exc.msg.vi, "en": exc.msg.en}, ensure_ascii=False))

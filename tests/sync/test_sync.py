@@ -49,7 +49,7 @@ def test_households_reach_the_server_once(tmp_path: Path, server: Server) -> Non
     assert client.status(store).waiting == 60
     result = client.SyncClient(store).sync()
     assert (result.accepted, result.rejected, result.conflicts, result.waiting) == (60, 0, 0, 0)
-    assert result.batches == 2  # 25, then 35 in a doubled batch
+    assert result.batches >= 3  # two batches of 25 on their way together, then the rest
     assert sorted(r[0] for r in server_rows(server)) == sorted(uuids)
     assert all(store.get(u).status == "sent" for u in uuids)
     assert store.get(draft.uuid).status == "draft"
