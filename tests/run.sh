@@ -5,7 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source installer/bootstrap.sh
 source tests/postgres.sh
-ensure_system_packages postgresql
+# PostgreSQL for the server tests, PyInstaller's objdump and Python's shared library for the bundle
+# test, Chromium and its driver for the review pages' browser test.
+ensure_system_packages postgresql binutils libpython3-dev chromium chromium-driver
 ensure_venv
 .venv/bin/python -m pip install -q -e ".[test]"
 start_test_postgres

@@ -28,6 +28,7 @@ from sync.server.bundles import import_bundle
 from sync.server.form_versions import ServerForms
 from sync.server.ingest import BatchError, apply_batch
 from sync.server.ratelimit import RateLimiter
+from sync.server.web.routes import router as review_pages
 
 
 class Problem(Exception):
@@ -161,6 +162,7 @@ def create_app(engine: Engine, forms: FormRegistry | None = None) -> FastAPI:
                          detail={"after": after, "items": len(page["items"])}, address=_address(request))
         return page
 
+    app.include_router(review_pages(engine, forms))
     return app
 
 

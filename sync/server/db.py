@@ -124,6 +124,22 @@ audit_log = Table(
     Column("detail", Text),  # JSON, never answers or names
     Column("address", String(64)),  # the client's IP address, for requests
 )
+supervisor_passwords = Table(
+    "supervisor_passwords", metadata,  # a supervisor's password for the review pages (sync.server.supervisors)
+    Column("officer_id", ForeignKey("officers.id"), primary_key=True),
+    Column("password_hash", String(300), nullable=False),  # scrypt, with its salt and cost
+    Column("set_at", String(40), nullable=False),
+)
+web_sessions = Table(
+    "web_sessions", metadata,  # signed-in browsers of the review pages
+    Column("token_hash", String(64), primary_key=True),  # never the cookie itself
+    Column("officer_id", ForeignKey("officers.id"), nullable=False, index=True),
+    Column("csrf", String(64), nullable=False),  # what every form of this session must carry back
+    Column("created_at", String(40), nullable=False),
+    Column("last_seen_at", String(40), nullable=False),
+    Column("expires_at", String(40), nullable=False),
+    Column("address", String(64)),
+)
 # What laptops download, in the order it happened. A laptop keeps the last seq it applied and
 # asks for what came after. Writers serialise on this table (see feed.publish), so a reader
 # never sees seq n+1 before seq n is committed.

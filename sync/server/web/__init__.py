@@ -1,0 +1,1 @@
+"""The supervisors' review pages under /review: server-rendered HTML, no script."""
