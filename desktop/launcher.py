@@ -17,6 +17,10 @@ from sync import cli as sync_cli
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="labour-survey", description=tr("cli_description"))
     parser.add_argument("--version", action="version", version=f"labour-survey {__version__}")
+    parser.add_argument("--self-test", action="store_true",
+                        help="check that this installation works (in a temporary profile) and exit")
+    # The self-test's own child process, which checks that Qt starts (see desktop.self_test).
+    parser.add_argument("--self-test-part", choices=["qt"], help=argparse.SUPPRESS)
     cli.add_common_options(parser)
     sub = parser.add_subparsers(dest="command")
     cli.register(sub)
@@ -31,6 +35,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.lang:
         set_language(args.lang)
+    if args.self_test or args.self_test_part:
+        from desktop import self_test  # the checks import what they check, when they run
+
+        return self_test.main(args.self_test_part or "all")
     if args.command is None:
         from desktop.app import run  # Qt only when the window is wanted
 
