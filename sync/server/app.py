@@ -60,6 +60,13 @@ def _problem_response(status: int, code: str, msg: Message) -> JSONResponse:
     return JSONResponse({"error": code, "message": {"vi": msg.vi, "en": msg.en}}, status_code=status)
 
 
+def app_from_environment() -> FastAPI:
+    """The app of one worker process of `serve --workers N`, on $LABOUR_SURVEY_SERVER_DB."""
+    from sync.server.db import connect, default_url
+
+    return create_app(connect(default_url()))
+
+
 def create_app(engine: Engine, forms: FormRegistry | None = None) -> FastAPI:
     forms = forms or ServerForms(engine)
     app = FastAPI(title="labour-survey provincial server", version=__version__)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import socket
 import sys
 from pathlib import Path
@@ -30,6 +31,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--port", type=int, default=8470, help="0 lets the system choose; the address is printed")
     s.add_argument("--cert", help="TLS certificate (PEM): serve HTTPS")
     s.add_argument("--key", help="TLS private key (PEM)")
+    s.add_argument("--workers", type=int, default=1,
+                   help="processes serving requests (default 1); more use more cores when many laptops sync at once")
     s.set_defaults(func=cmd_serve)
     o = sub.add_parser("officers", help="officer accounts").add_subparsers(dest="action", required=True)
     a = o.add_parser("add", help="add an officer; prints a one-time enrollment code for their laptop")
@@ -126,11 +129,19 @@ def cmd_serve(args: argparse.Namespace, url: str) -> int:
               "unencrypted. Give --cert and --key.", file=sys.stderr, flush=True)
     # A receipt takes seconds to reach a laptop on a slow link: keep the connection open longer
     # than uvicorn's 5 s, or the next batch pays a new TCP (and TLS) handshake.
-    config = uvicorn.Config(create_app(engine), log_level="warning", ssl_certfile=args.cert, ssl_keyfile=args.key,
-                            timeout_keep_alive=75)
+    options = dict(log_level="warning", ssl_certfile=args.cert, ssl_keyfile=args.key, timeout_keep_alive=75)
     print(f"labour-survey-server listening on {scheme}://{host}:{port} (database {engine.url.render_as_string()})",
           flush=True)
-    uvicorn.Server(config).run(sockets=[sock])
+    if args.workers > 1:
+        from uvicorn.supervisors import Multiprocess
+
+        # Each worker process builds its own app from the database URL (a connection pool is
+        # not shared across processes). Rate limits are counted per process.
+        os.environ["LABOUR_SURVEY_SERVER_DB"] = url
+        config = uvicorn.Config("sync.server.app:app_from_environment", factory=True, workers=args.workers, **options)
+        Multiprocess(config, sockets=[sock]).run()
+    else:
+        uvicorn.Server(uvicorn.Config(create_app(engine), **options)).run(sockets=[sock])
     return 0
 
 

@@ -26,6 +26,7 @@ class Server:
     proc: subprocess.Popen[str] | None = None
     url: str = ""
     env: dict[str, str] = field(default_factory=dict)  # extra environment for the server process
+    serve_args: list[str] = field(default_factory=list)  # extra options of `serve`, e.g. --workers 2
 
     def admin(self, *args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run([sys.executable, "-m", "sync.server.cli", "--db", self.db_url, *args],
@@ -39,7 +40,7 @@ class Server:
     def start(self, port: int = 0, *, cert: str | None = None, key: str | None = None, ca: str | None = None) -> None:
         tls = ["--cert", cert, "--key", key] if cert and key else []
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "sync.server.cli", "--db", self.db_url, "serve", "--port", str(port), *tls],
+            [sys.executable, "-m", "sync.server.cli", "--db", self.db_url, "serve", "--port", str(port), *tls, *self.serve_args],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, env={**_env(), **self.env})
         assert self.proc.stdout is not None
         line = self.proc.stdout.readline()

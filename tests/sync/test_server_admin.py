@@ -71,3 +71,27 @@ def test_the_province_exports_what_it_received(tmp_path: Path, server: Server) -
     assert meta.variable_value_labels["area"] == {1: "Thành thị", 2: "Nông thôn"}  # labels from the questionnaire
     assert (out / "codebook.xlsx").exists()
     assert "export" in server.admin("audit").stdout
+
+
+def test_two_worker_processes_serve_the_same_province(tmp_path: Path) -> None:
+    s = Server(f"sqlite:///{tmp_path / 'server.sqlite'}", tmp_path, serve_args=["--workers", "2"])
+    s.start()
+    try:
+        stores = [laptop(tmp_path, s, name=name) for name in ("lan", "hoa")]
+        uuids = [u for i, store in enumerate(stores) for u in complete_households(store, 30, seed=i + 1)]
+        for store in stores:
+            assert client.SyncClient(store).sync().accepted == 30
+        assert server_rows_count(s) == len(set(uuids)) == 60
+    finally:
+        s.stop()
+    assert s.proc is not None and s.proc.returncode is not None  # stopping the server stops its workers
+
+
+def server_rows_count(server: Server) -> int:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(server.db_url)
+    with engine.connect() as conn:
+        n = conn.execute(text("SELECT count(*) FROM households")).scalar()
+    engine.dispose()
+    return int(n or 0)
