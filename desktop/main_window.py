@@ -91,6 +91,7 @@ class MainWindow(QMainWindow):
         self._action("print_report", self.print_report)
         self._action("check_all", self.check_all)
         self._action("export_csv", self.export_csv)
+        self._action("export_statistics", self.export_statistics)
         self._action("profile", self.edit_profile)
         self._action("language_vi", lambda: self.switch_language("vi"))
         self._action("language_en", lambda: self.switch_language("en"))
@@ -104,8 +105,8 @@ class MainWindow(QMainWindow):
             self.actions_by_key[key].setCheckable(True)
         self.menus: dict[str, QMenu] = {}
         layout = {
-            "menu_file": ["new_household", None, "print_blank", "print_report", None, "check_all", "export_csv", None,
-                          "quit"],
+            "menu_file": ["new_household", None, "print_blank", "print_report", None, "check_all", "export_csv",
+                          "export_statistics", None, "quit"],
             "menu_household": ["save", "complete", "new_member", "next_member", "previous_member", "next_finding",
                                None, "print_household", None, "back_to_list", "find"],
             "menu_sync": ["sync_now", "sync_panel", None, "enroll"],
@@ -215,6 +216,13 @@ class MainWindow(QMainWindow):
         dialogs.inform(self, t("task_check_title"),
                        t("task_check_done", checked=number(report.checked), errors=number(len(report.with_errors)),
                          warnings=number(report.with_warnings)), "\n".join(lines))
+
+    def export_statistics(self) -> None:
+        """CSV, Excel, SPSS and Stata files with a codebook, for the district's statisticians."""
+        from desktop.export_dialog import open_export_dialog
+
+        self.editor.flush()
+        open_export_dialog(self, self.store, self.store.forms)
 
     def export_csv(self) -> Task:
         self.editor.flush()

@@ -54,3 +54,4 @@ def test_nothing_chosen_is_said_plainly(qtbot, dialog: ExportDialog) -> None:
         box.setChecked(False)
     qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
     assert dialog.outcome.text() == "Chọn ít nhất một định dạng." and dialog.task is None
+
