@@ -27,8 +27,19 @@ def parse(text: str, name: str = "definition.yaml") -> Definition:
 
 
 def publish(engine: Engine, forms: FormRegistry, path: Path) -> Definition:
-    """Publish a questionnaire version: every laptop gets it at its next sync."""
-    text = path.read_text(encoding="utf-8")
+    """Publish a questionnaire version (a YAML definition, or an XLSForm workbook a province
+    edited in Excel): every laptop gets it at its next sync."""
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        from forms.xlsform.raw import dump_yaml
+        from forms.xlsform.reader import WorkbookError, read_workbook
+
+        try:
+            imported = read_workbook(path)
+        except WorkbookError as exc:
+            raise PublishError(exc.text()) from None
+        text = dump_yaml(imported.raw, header=f"# Imported from {path.name}\n")
+    else:
+        text = path.read_text(encoding="utf-8")
     definition = parse(text, path.name)
     key = (definition.form_id, definition.version)
     try:

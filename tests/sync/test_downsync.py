@@ -261,3 +261,24 @@ def test_a_new_code_list_and_the_questionnaire_that_uses_it(tmp_path: Path, serv
                       "form_version": "1"}, actor="lan")
     assert old.household.form_version == "1"
     assert any(str(f.ref) == "commune_code" for f in old.evaluation.errors)  # version 1 does not know it
+
+
+def test_a_province_workbook_published_to_the_server_reaches_the_laptop(tmp_path: Path, server: Server) -> None:
+    """The province edits the questionnaire in Excel and publishes the workbook itself."""
+    from forms.xlsform.writer import write_workbook
+    from tests.xlsform.helpers import edit
+    from tests.xlsform.test_round_trip import add_internet_question
+
+    workbook = tmp_path / "labour_supply-1.xlsx"
+    write_workbook(FormRegistry().current(), workbook)
+    edited = edit(workbook, tmp_path / "tinh-thanh-hoa.xlsx", add_internet_question)
+    r = server.admin("forms", "publish", str(edited))
+    assert r.returncode == 0 and "version 2 published" in r.stdout, r.stderr
+    broken = edit(workbook, tmp_path / "broken.xlsx", lambda wb: wb.remove(wb["choices"]))
+    r = server.admin("forms", "publish", str(broken))
+    assert r.returncode == 2 and "choices" in r.stderr
+
+    store = laptop(tmp_path, server)
+    assert sync(store).forms_received == 1
+    v2 = store.forms.current()
+    assert v2.version == "2" and v2.by_id["internet"].label.vi == "Hộ có kết nối Internet"
