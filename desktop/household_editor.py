@@ -370,8 +370,8 @@ class HouseholdEditor(QWidget):
             self.save_state.setStyleSheet("color: #1e7b34;")
 
     def _note_text(self, note: ServerNote) -> str:
-        key = "editor_note_returned" if note.outcome == "returned" else "editor_note_refused"
-        lines = [t(key, by=note.by or "-", round=note.round or 1)]
+        lines = [t("editor_note_returned", by=note.by or "-", round=note.round or 1) if note.outcome == "returned"
+                 else t("editor_note_refused")]
         if note.message is not None and note.message.text().strip():
             lines.append(note.message.text())
         lines += [m.text() for m in note.loose]
