@@ -22,6 +22,15 @@ ROOT = Path(__file__).resolve().parents[2]
 CHECKS = len(self_test.CHECKS)
 
 
+@pytest.fixture(autouse=True)
+def _vietnamese(monkeypatch: pytest.MonkeyPatch) -> None:
+    """In-process checks speak the officer's default language, whatever a test before set."""
+    import forms.i18n
+
+    monkeypatch.setattr(forms.i18n, "_language", [])
+    monkeypatch.delenv("LABOUR_SURVEY_LANG", raising=False)
+
+
 def run_self_test(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
     environ = {k: v for k, v in os.environ.items() if k != "LABOUR_SURVEY_LANG"}
     environ.update(QT_QPA_PLATFORM="offscreen", LABOUR_SURVEY_DATA=str(tmp_path / "officer-data"),
