@@ -10,11 +10,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
-from forms import exchange, paths
+from forms import exchange, paths, profile_cli
 from forms.definition import DefinitionError, load_definition
 from forms.engine import Evaluation, FieldRef
 from forms.i18n import current_language, set_language, tr
-from forms.store import STATUSES, Household, NotCompletable, Store, StoreError
+from forms.store import STATUSES, Household, NotCompletable, Store, StoreError, keys
 
 
 def add_common_options(p: argparse.ArgumentParser) -> None:
@@ -102,9 +102,15 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="folder to write <form_id>-<version>.yaml to, e.g. forms/definitions")
     p.set_defaults(func=cmd_forms_import, needs_store=False)
 
+    profile_cli.register(sub)
+
 
 def open_store(args: argparse.Namespace) -> Store:
-    return Store(paths.store_path(args.profile, args.data_dir))
+    """The profile's store; an encrypted one after its passphrase (asked, or $LABOUR_SURVEY_PASSPHRASE)."""
+    path = paths.store_path(args.profile, args.data_dir)
+    if keys.is_encrypted(path) and keys.unlocked_key(path) is None:
+        profile_cli.unlock(args.profile, path)
+    return Store(path)
 
 
 def actor(args: argparse.Namespace) -> str:

@@ -1,0 +1,196 @@
+"""`labour-survey profile create|encrypt|passphrase|recover|add-recovery-key|status|list`, and
+the passphrase prompt of every command that opens an encrypted profile.
+
+Passphrases come from the terminal (getpass, never echoed) or, for scripts and tests, from
+$LABOUR_SURVEY_PASSPHRASE (the current one) and $LABOUR_SURVEY_NEW_PASSPHRASE (a new one).
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+import time
+from pathlib import Path
+
+from forms import paths, profiles
+from forms.i18n import message, tr
+from forms.store import StoreError, keys
+
+ENV_PASSPHRASE = "LABOUR_SURVEY_PASSPHRASE"
+ENV_NEW_PASSPHRASE = "LABOUR_SURVEY_NEW_PASSPHRASE"
+ENV_KEY_PASSWORD = "LABOUR_SURVEY_RECOVERY_KEY_PASSPHRASE"
+TRIES = 3  # passphrases asked at the terminal in one run
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    pr = sub.add_parser("profile", help="the officer's encrypted profile: passphrase, recovery, status")
+    psub = pr.add_subparsers(dest="action", required=True)
+
+    def action(name: str, help_text: str, func) -> argparse.ArgumentParser:
+        p = psub.add_parser(name, help=help_text)
+        # Also after the action (`profile recover --profile lan`), without overriding the global option.
+        p.add_argument("--profile", default=argparse.SUPPRESS, help="officer profile")
+        p.add_argument("--data-dir", default=argparse.SUPPRESS, help="data folder")
+        p.set_defaults(func=func, needs_store=False)
+        return p
+
+    p = action("create", "create a new encrypted profile (asks for its passphrase twice)", cmd_create)
+    p.add_argument("--recovery-public-key", metavar="PEM", help="the province's recovery public key")
+    p = action("encrypt", "encrypt an existing unencrypted profile, once", cmd_encrypt)
+    p.add_argument("--recovery-public-key", metavar="PEM", help="the province's recovery public key")
+    action("passphrase", "change the profile's passphrase", cmd_passphrase)
+    p = action("recover", "district office: set a new passphrase with the province's recovery private key", cmd_recover)
+    p.add_argument("--recovery-key", required=True, metavar="PEM", help="the province's recovery private key")
+    p = action("add-recovery-key", "let the province recover this profile (its recovery public key)", cmd_add_recovery)
+    p.add_argument("public_key", metavar="PEM")
+    action("status", "encrypted or not, recovery keys, wrong passphrase count", cmd_status)
+    action("list", "the profiles on this computer, encrypted or not", cmd_list)
+
+
+# -- asking ----------------------------------------------------------------------------------
+def ask(prompt: str, variable: str) -> str:
+    value = os.environ.get(variable)
+    if value is not None:
+        return value
+    if not sys.stdin.isatty():
+        raise StoreError(message("security_no_terminal", variable=variable))
+    return getpass.getpass(prompt)
+
+
+def ask_new() -> str:
+    value = os.environ.get(ENV_NEW_PASSPHRASE)
+    again = value
+    if value is None:
+        value = ask(tr("security_prompt_new", n=profiles.MIN_LENGTH), ENV_NEW_PASSPHRASE)
+        again = ask(tr("security_prompt_again"), ENV_NEW_PASSPHRASE)
+    problems = profiles.passphrase_problems(value, again)
+    if problems:
+        raise profiles.WeakPassphrase(problems[0])
+    return value
+
+
+def unlock(profile: str, db: Path) -> bytes:
+    """Ask the passphrase and unlock the profile for this process (or raise with why not)."""
+    wait = profiles.wait_before_next_try(db)
+    if wait > 0:  # say so before asking: typing a passphrase that will not be tried is no use
+        failures = profiles.status(db).failures
+        raise profiles.MustWait(message("security_must_wait", failures=failures,
+                                                 wait=profiles.duration(wait)), wait)
+    prompt = tr("security_prompt", profile=profile)
+    if os.environ.get(ENV_PASSPHRASE) is not None or not sys.stdin.isatty():
+        return profiles.unlock(db, ask(prompt, ENV_PASSPHRASE))
+    for _ in range(TRIES - 1):  # at the terminal: wait as told, then ask again
+        try:
+            return profiles.unlock(db, ask(prompt, ENV_PASSPHRASE))
+        except profiles.WrongPassphrase as exc:
+            print(exc.msg.text(), file=sys.stderr)
+            time.sleep(exc.wait)
+    return profiles.unlock(db, ask(prompt, ENV_PASSPHRASE))
+
+
+def _db(args: argparse.Namespace) -> Path:
+    return paths.store_path(args.profile, args.data_dir)
+
+
+def _read(path: str) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except OSError as exc:
+        raise StoreError(message("security_cannot_read", path=path, reason=exc.strerror or str(exc))) from None
+
+
+def _recovery_keys(args: argparse.Namespace) -> list[bytes]:
+    return [_read(args.recovery_public_key)] if args.recovery_public_key else []
+
+
+def _warn_without_recovery(db: Path) -> None:
+    if not profiles.status(db).recovery:
+        print(tr("security_no_recovery_warning"), file=sys.stderr)
+
+
+# -- commands --------------------------------------------------------------------------------
+def cmd_create(args: argparse.Namespace, _store: None) -> int:
+    db = _db(args)
+    if keys.is_encrypted(db) or db.exists():
+        raise StoreError(message("security_profile_exists", path=db))
+    recovery = _recovery_keys(args)
+    profiles.create(db, ask_new(), recovery_public_keys=recovery)
+    print(tr("security_created", profile=args.profile))
+    _warn_without_recovery(db)
+    return 0
+
+
+def cmd_encrypt(args: argparse.Namespace, _store: None) -> int:
+    db = _db(args)
+    if keys.is_encrypted(db):
+        raise StoreError(message("security_already_encrypted", path=db))
+    if not db.exists():
+        raise StoreError(message("security_no_profile", path=db))
+    recovery = _recovery_keys(args)
+    _key, counts = profiles.encrypt(db, ask_new(), recovery_public_keys=recovery)
+    print(tr("security_encrypted_done", profile=args.profile, households=max(counts.households, 0),
+             changes=max(counts.change_log, 0)))
+    print(tr("security_ssd_note"), file=sys.stderr)
+    _warn_without_recovery(db)
+    return 0
+
+
+def cmd_passphrase(args: argparse.Namespace, _store: None) -> int:
+    db = _db(args)
+    data_key = unlock(args.profile, db)  # the current passphrase first, with the wait after wrong ones
+    profiles.set_passphrase(db, data_key, ask_new())
+    print(tr("security_passphrase_changed", profile=args.profile))
+    return 0
+
+
+def cmd_recover(args: argparse.Namespace, _store: None) -> int:
+    db = _db(args)
+    keys.KeyFile.load(db)  # a plain or missing profile: said before any question is asked
+    private_pem = _read(args.recovery_key)
+    password = None
+    if keys.private_key_is_encrypted(private_pem):
+        password = ask(tr("security_prompt_key_password", path=args.recovery_key), ENV_KEY_PASSWORD).encode("utf-8")
+    fp = profiles.recover(db, private_pem, ask_new(), pem_password=password)
+    print(tr("security_recovered", profile=args.profile, fingerprint=fp))
+    return 0
+
+
+def cmd_add_recovery(args: argparse.Namespace, _store: None) -> int:
+    db = _db(args)
+    pem = _read(args.public_key)
+    fp = keys.fingerprint(keys.load_recovery_public_key(pem))
+    if not keys.is_encrypted(db):
+        keys.add_recovery_key(db, pem)
+        print(tr("security_recovery_pending", profile=args.profile, fingerprint=fp))
+        return 0
+    data_key = keys.unlocked_key(db) or unlock(args.profile, db)
+    keys.add_recovery_key(db, pem, data_key)
+    print(tr("security_recovery_added", profile=args.profile, fingerprint=fp))
+    return 0
+
+
+def cmd_status(args: argparse.Namespace, _store: None) -> int:
+    st = profiles.status(_db(args))
+    if not st.exists:
+        print(tr("security_status_missing", profile=args.profile, path=st.path))
+        return 1
+    if not st.encrypted:
+        print(tr("security_status_plain", profile=args.profile, path=st.path))
+        return 0
+    print(tr("security_status_encrypted", profile=args.profile, path=st.path))
+    print(tr("security_status_recovery", keys=", ".join(st.recovery) or tr("security_none")))
+    if not st.recovery:
+        print(tr("security_no_recovery_warning"))
+    if st.failures:
+        print(tr("security_status_wait", failures=st.failures, wait=profiles.duration(st.wait) if st.wait else "0"))
+    return 0
+
+
+def cmd_list(args: argparse.Namespace, _store: None) -> int:
+    for name in profiles.profile_names(args.data_dir):
+        db = paths.store_path(name, args.data_dir)
+        state = "security_state_encrypted" if keys.is_encrypted(db) else "security_state_plain"
+        print(f"{name:<24} {tr(state)}")
+    return 0
