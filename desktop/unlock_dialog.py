@@ -9,6 +9,7 @@ passphrase.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -280,6 +281,12 @@ def unlock_profile(db_path: Path, profile_name: str, parent: QWidget | None = No
         return known
     dialog: UnlockDialog | ChoosePassphraseDialog
     if keys.is_encrypted(db_path):
+        scripted = os.environ.get(profiles.ENV_PASSPHRASE)
+        if scripted is not None:  # as for the command line: scripts, screenshots, tests
+            try:
+                return profiles.unlock(db_path, scripted)
+            except StoreError:
+                pass  # asked, as if it had not been given
         dialog = UnlockDialog(db_path, profile_name, parent)
     else:
         profiles.refuse_newer(db_path)  # NewerDatabaseError: said as when the store refuses it

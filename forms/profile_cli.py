@@ -18,7 +18,7 @@ from forms import paths, profiles
 from forms.i18n import message, tr
 from forms.store import StoreError, keys
 
-ENV_PASSPHRASE = "LABOUR_SURVEY_PASSPHRASE"
+ENV_PASSPHRASE = profiles.ENV_PASSPHRASE
 ENV_NEW_PASSPHRASE = "LABOUR_SURVEY_NEW_PASSPHRASE"
 ENV_KEY_PASSWORD = "LABOUR_SURVEY_RECOVERY_KEY_PASSPHRASE"
 TRIES = 3  # passphrases asked at the terminal in one run

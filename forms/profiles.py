@@ -41,6 +41,7 @@ __all__ = [
 ]
 
 MIN_LENGTH = 10
+ENV_PASSPHRASE = "LABOUR_SURVEY_PASSPHRASE"  # the passphrase for scripts and tests, instead of asking
 MAX_WAIT = 15 * 60
 Clock = Callable[[], float]
 # Passphrases people pick first; a thief tries them first too (compared without diacritics,
@@ -215,6 +216,14 @@ def encrypt(path: str | Path, passphrase: str, *, recovery_public_keys: Iterable
     return data_key, counts
 
 
+def _check_key(db: Path, data_key: bytes) -> None:
+    """The data key opens the database (StoreError if not)."""
+    encryption.finish_interrupted(db)  # a conversion cut short: the encrypted copy takes its place first
+    if db.exists():
+        with cipher.plain_errors(str(db)):
+            cipher.connect(db, data_key).close()
+
+
 def change_passphrase(path: str | Path, old: str, new: str, *, clock: Clock = time.time,
                       kdf: keys.Kdf | None = None) -> None:
     _check_new(new)
@@ -226,8 +235,7 @@ def set_passphrase(path: str | Path, data_key: bytes, new: str, *, kdf: keys.Kdf
     db = database_of(path)
     _check_new(new)
     key_file = KeyFile.load(db)
-    if db.exists():
-        cipher.connect(db, data_key).close()  # a wrong key wrapped would lock the officer out for good
+    _check_key(db, data_key)  # a wrong key wrapped would lock the officer out for good
     key_file.rewrap(data_key, new, kdf)
     key_file.save(db)
 
@@ -246,8 +254,7 @@ def recover(path: str | Path, private_pem: bytes, new_passphrase: str, *, pem_pa
         known = ", ".join(r.get("fingerprint", "?") for r in key_file.recovery)
         raise WrongRecoveryKey(message("security_wrong_recovery_key", path=db, fingerprint=fp,
                                        known=known or message("security_none")))
-    if db.exists():
-        cipher.connect(db, data_key).close()
+    _check_key(db, data_key)
     key_file.rewrap(data_key, new_passphrase, kdf)
     key_file.save(db)
     Attempts().save(db)

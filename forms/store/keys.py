@@ -357,8 +357,12 @@ def add_recovery_key(path: str | Path, public_pem: bytes, data_key: bytes | None
     data_key = data_key if data_key is not None else unlocked_key(db)
     if data_key is None:
         raise ProfileLocked(message("security_profile_locked", path=db))
+    from forms.store import encryption  # it imports this module
+
+    encryption.finish_interrupted(db)
     if db.exists():
-        cipher.connect(db, data_key).close()  # a wrap of a wrong key would show only on the day it is needed
+        with cipher.plain_errors(str(db)):  # a wrap of a wrong key would show only on the day it is needed
+            cipher.connect(db, data_key).close()
     key_file = KeyFile.load(db)
     key_file.add_recovery(data_key, public_pem)
     key_file.save(db)

@@ -173,3 +173,11 @@ def test_unlock_profile_asks_what_each_profile_needs(qtbot, tmp_path: Path) -> N
     assert unlock_profile(new, "new") is None and isinstance(seen[0], UnlockDialog)
     seen = answer(PASSPHRASE)
     assert unlock_profile(new, "new") == key
+
+
+def test_a_script_gives_the_passphrase_as_the_command_line_takes_it(qtbot, tmp_path: Path, monkeypatch) -> None:
+    db = tmp_path / "households.sqlite"
+    key = profiles.create(db, PASSPHRASE, kdf=FAST)
+    keys.forget()
+    monkeypatch.setenv("LABOUR_SURVEY_PASSPHRASE", PASSPHRASE)
+    assert unlock_profile(db, "lan") == key  # no dialog: this would hang if one were shown
