@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from forms.i18n import tr
-from forms.store import Store
+from forms.store import Store, keys
 from sync import bundle, client
 
 
@@ -55,7 +55,18 @@ def cmd_enroll(args: argparse.Namespace, store: Store) -> int:
         print(exc.msg.text(), file=sys.stderr)
         return 2
     print(tr("sync_enrolled", officer=answer["officer"], communes=", ".join(answer["communes"])))
+    _say_recovery_keys(args, store, answer.get("recovery_added") or [])
+    if answer.get("recovery_problem"):
+        print(answer["recovery_problem"].text(), file=sys.stderr)
+    elif not answer.get("recovery_keys"):
+        print(tr("recovery_none_at_enrollment"), file=sys.stderr)
     return 0
+
+
+def _say_recovery_keys(args: argparse.Namespace, store: Store, added: list[str]) -> None:
+    for fp in added:
+        print(tr("security_recovery_added" if keys.is_encrypted(store.path) else "security_recovery_pending",
+                 profile=args.profile, fingerprint=fp))
 
 
 def cmd_sync(args: argparse.Namespace, store: Store) -> int:
@@ -87,6 +98,7 @@ def cmd_sync(args: argparse.Namespace, store: Store) -> int:
     if result.forms_received or result.code_lists_received or result.assigned or result.returned:
         print(tr("sync_received", forms=result.forms_received, lists=result.code_lists_received, assigned=result.assigned,
                  returned=result.returned))
+    _say_recovery_keys(args, store, result.recovery_keys_added)
     for problem in result.problems:
         print(problem, file=sys.stderr)
     return 1 if result.rejected or result.conflicts else 0

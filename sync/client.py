@@ -20,7 +20,7 @@ from typing import Any, Protocol
 import requests
 
 from forms.i18n import Message, message
-from forms.store import Store, inbox, outbox
+from forms.store import Store, StoreError, inbox, keys, outbox
 from sync import bundle
 from sync.protocol import API
 
@@ -54,6 +54,7 @@ class SyncResult:
     code_lists_received: int = 0
     assigned: int = 0  # households to visit
     returned: int = 0  # households returned for correction
+    recovery_keys_added: list[str] = field(default_factory=list)  # fingerprints of the province's keys
     problems: list[str] = field(default_factory=list)
 
 
@@ -95,7 +96,57 @@ def enroll(store: Store, server_url: str, code: str, device_name: str, *, ca_fil
     for key, value in (("sync.server_url", url), ("sync.token", answer["token"]), ("sync.ca_file", ca_file or ""),
                        ("sync.officer", answer["officer"]), ("sync.communes", json.dumps(answer["communes"]))):
         store.set_setting(key, value)
+    # The code is spent and the token stored: a key that cannot be added now must not undo the
+    # enrollment. The next sync offers the keys again.
+    try:
+        answer["recovery_added"] = adopt_recovery_keys(store, answer.get("recovery_keys"))
+    except (StoreError, OSError) as exc:
+        answer["recovery_added"] = []
+        answer["recovery_problem"] = exc.msg if isinstance(exc, StoreError) else message(
+            "recovery_cannot_add", reason=exc.strerror or str(exc))
     return answer
+
+
+def profile_recovery_fingerprints(store: Store) -> set[str]:
+    """The recovery keys this profile is wrapped for, or (plain profile) keeps for later."""
+    if keys.is_encrypted(store.path):
+        return {str(r.get("fingerprint")) for r in keys.KeyFile.load(store.path).recovery}
+    pending = keys.pending_recovery_key(store.path)
+    if pending is None:
+        return set()
+    try:
+        return {keys.fingerprint(keys.load_recovery_public_key(pending))}
+    except keys.KeyFileError:
+        return set()
+
+
+def adopt_recovery_keys(store: Store, offered: Any) -> list[str]:
+    """Wrap the profile's data key for each of the province's recovery public keys it lacks
+    (the server's list, newest last); returns the fingerprints added. A malformed entry is
+    skipped: it must not stop the others."""
+    valid: list[tuple[str, bytes]] = []
+    for entry in offered if isinstance(offered, list) else []:
+        pem = entry.get("public_key") if isinstance(entry, dict) else None
+        if not isinstance(pem, str):
+            continue
+        try:
+            valid.append((keys.fingerprint(keys.load_recovery_public_key(pem.encode("ascii"))), pem.encode("ascii")))
+        except (keys.KeyFileError, UnicodeEncodeError):
+            continue
+    have = profile_recovery_fingerprints(store)
+    if keys.is_encrypted(store.path):
+        wanted = [(fp, pem) for fp, pem in valid if fp not in have]
+    elif valid and not have & {fp for fp, _ in valid}:
+        # A plain profile keeps one public key until it is encrypted (keys.pending_recovery_path):
+        # the newest. Once encrypted, the next sync adds the others.
+        wanted = valid[-1:]
+    else:
+        wanted = []
+    added: list[str] = []
+    for fp, pem in wanted:
+        store.add_recovery_key(pem)
+        added.append(fp)
+    return added
 
 
 @dataclass(slots=True)
@@ -209,6 +260,8 @@ class SyncClient:
                 self._pull(url, token, result, progress)
         except SyncError as exc:
             raise self._fail(exc) from None
+        if not result.cancelled:
+            self._recovery_keys(url, token, result)
         if not result.cancelled:  # a cancelled sync is no proof the server has everything
             store.set_setting("sync.last_success_at", store.clock())
             store.set_setting("sync.last_error", "")
@@ -297,6 +350,24 @@ class SyncClient:
             if not page.get("more") or page["last"] <= after:
                 break
             after = page["last"]
+
+    def _recovery_keys(self, url: str, token: str, result: SyncResult) -> None:
+        """Add the province's recovery keys this profile lacks (a laptop enrolled before the
+        province made its key, or after it changed it). One try, and no failure: the
+        households went through, and the next sync asks again. An older server has no such
+        address (404) and is left alone."""
+        verify: str | bool = self.store.get_setting("sync.ca_file") or True
+        try:
+            r = self.http.get(f"{url}{API}/recovery-keys", headers={"Authorization": f"Bearer {token}"},
+                              timeout=self.timeout, verify=verify)
+            offered = r.json().get("keys") if r.status_code == 200 else None
+        except (requests.RequestException, OSError, ValueError, AttributeError):
+            return
+        try:
+            result.recovery_keys_added += adopt_recovery_keys(self.store, offered)
+        except (StoreError, OSError) as exc:
+            result.problems.append(exc.msg.text() if isinstance(exc, StoreError) else
+                                   message("recovery_cannot_add", reason=exc.strerror or str(exc)).text())
 
     def _send(self, url: str, token: str, batch: outbox.Batch) -> dict[str, Any] | None:
         """POST one batch until it is answered; None if the server finds it too large."""

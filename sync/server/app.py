@@ -23,7 +23,7 @@ from forms.i18n import Message, message
 from forms.registry import FormRegistry
 from sync.bundle import BundleError, write_receipt
 from sync.protocol import API, MAX_BODY, MAX_INFLATED
-from sync.server import accounts, audit, feed
+from sync.server import accounts, audit, feed, recovery
 from sync.server.bundles import import_bundle
 from sync.server.form_versions import ServerForms
 from sync.server.ingest import BatchError, apply_batch
@@ -45,10 +45,25 @@ class EnrollRequest(BaseModel):
     device_name: str = Field(min_length=1, max_length=200)
 
 
+class RecoveryPublicKey(BaseModel):
+    fingerprint: str = Field(description="the first 16 bytes of the SHA-256 of the raw X25519 key, in hex")
+    public_key: str = Field(description="the X25519 public key, PEM (SubjectPublicKeyInfo)")
+    created_at: str
+
+
 class EnrollAnswer(BaseModel):
     token: str
     officer: str
     communes: list[str]
+    # Added after the first release: older laptops ignore it, newer laptops accept its absence.
+    recovery_keys: list[RecoveryPublicKey] = Field(
+        default_factory=list,
+        description="the province's active recovery public keys, newest last: the laptop wraps its profile's "
+                    "data key for each, so the district can recover a profile whose passphrase is forgotten")
+
+
+class RecoveryKeys(BaseModel):
+    keys: list[RecoveryPublicKey] = Field(description="the active recovery public keys, newest last")
 
 
 class Health(BaseModel):
@@ -98,6 +113,10 @@ def create_app(engine: Engine, forms: FormRegistry | None = None) -> FastAPI:
     def health() -> Health:
         return Health(status="ok", version=__version__)
 
+    def _recovery_keys() -> list[RecoveryPublicKey]:
+        return [RecoveryPublicKey(fingerprint=k.fingerprint, public_key=k.public_pem, created_at=k.created_at)
+                for k in recovery.active(engine)]
+
     enroll_limit = RateLimiter(*ENROLL_LIMIT)
 
     @app.post(f"{API}/enroll", response_model=EnrollAnswer,
@@ -114,7 +133,15 @@ def create_app(engine: Engine, forms: FormRegistry | None = None) -> FastAPI:
             audit.record(engine, "unknown", "enroll refused", None, address=address)
             raise Problem(403, "bad_code", message("server_bad_code")) from None
         audit.record(engine, device.username, "enroll", f"device {device.id}", detail={"name": device.name}, address=address)
-        return EnrollAnswer(token=token, officer=device.username, communes=device.communes)
+        return EnrollAnswer(token=token, officer=device.username, communes=device.communes,
+                            recovery_keys=_recovery_keys())
+
+    @app.get(f"{API}/recovery-keys", response_model=RecoveryKeys, responses={401: {"description": "not enrolled or revoked"}})
+    def recovery_keys(request: Request) -> RecoveryKeys:
+        """The province's recovery public keys, for laptops enrolled before a key was made or
+        changed: the laptop asks at each sync and wraps its data key for any it lacks."""
+        device_of(request, role=None)
+        return RecoveryKeys(keys=_recovery_keys())
 
     @app.get(f"{API}/me", responses={401: {"description": "not enrolled or revoked"}})
     def me(request: Request) -> dict[str, Any]:

@@ -9,12 +9,15 @@ import socket
 import sys
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 
+from forms import profile_cli, profiles
 from forms.exports.files import ExportError
-from forms.i18n import set_language
+from forms.i18n import message, set_language, tr
+from forms.profile_cli import ENV_KEY_PASSWORD
+from forms.store import StoreError
 from sync.bundle import BundleError, write_receipt
-from sync.server import accounts, assignments, audit, bundles, db, form_versions, review
+from sync.server import accounts, assignments, audit, bundles, db, form_versions, recovery, review
 from sync.server import export as server_export
 from sync.server.db import connect, default_url, devices, households, officers, reading
 from sync.server.form_versions import ServerForms
@@ -109,7 +112,34 @@ def build_parser() -> argparse.ArgumentParser:
     cp.add_argument("--version", required=True, help="the edition, e.g. the date it takes effect")
     cp.add_argument("--source", default="", help="where the list comes from (decision, circular...)")
     cp.set_defaults(func=cmd_codelists_publish)
+    rk = sub.add_parser("recovery-key", help="the province's recovery key: the district recovers a laptop profile "
+                                             "whose passphrase is forgotten").add_subparsers(dest="action", required=True)
+    rc = rk.add_parser("create", help="make a recovery key pair: the private key to a file only (keep it offline), "
+                                      "the public key here, handed to laptops")
+    rc.add_argument("--out", required=True, metavar="FILE.pem",
+                    help="where to write the private key, protected by a passphrase (asked, or "
+                         f"${ENV_KEY_PASSWORD}); the public key is written beside it as FILE.pub.pem")
+    _add_or_replace(rc)
+    rc.set_defaults(func=cmd_recovery_create)
+    rs = rk.add_parser("set", help="use a recovery public key made elsewhere (PEM)")
+    rs.add_argument("file", metavar="FILE.pub.pem")
+    _add_or_replace(rs)
+    rs.set_defaults(func=cmd_recovery_set)
+    rw = rk.add_parser("show", help="the recovery keys: fingerprints, active or retired")
+    rw.add_argument("--pem", action="store_true", help="also print the active public keys (PEM)")
+    rw.set_defaults(func=cmd_recovery_show)
+    rr = rk.add_parser("retire", help="stop handing a key to laptops (profiles that have it keep it)")
+    rr.add_argument("fingerprint", help="its fingerprint, or its first characters")
+    rr.set_defaults(func=cmd_recovery_retire)
     return p
+
+
+def _add_or_replace(p: argparse.ArgumentParser) -> None:
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--add", action="store_true", help="if a key is active already: keep it too (e.g. a second office's "
+                                                      "key); laptops get both")
+    g.add_argument("--replace", action="store_true", help="if a key is active already: laptops get this one from now "
+                                                          "on; the older stays usable for profiles that have it")
 
 
 def cmd_serve(args: argparse.Namespace, url: str) -> int:
@@ -329,6 +359,80 @@ def cmd_forms_list(args: argparse.Namespace, url: str) -> int:
     return 0
 
 
+def _key_passphrase() -> bytes:
+    value = os.environ.get(ENV_KEY_PASSWORD)
+    again = value
+    if value is None:
+        value = profile_cli.ask(tr("recovery_prompt_key_passphrase", n=profiles.MIN_LENGTH), ENV_KEY_PASSWORD)
+        again = profile_cli.ask(tr("security_prompt_again"), ENV_KEY_PASSWORD)
+    problems = profiles.passphrase_problems(value, again)
+    if problems:
+        raise recovery.RecoveryKeyError(problems[0])
+    # As `labour-survey profile recover` reads it back: plain UTF-8 of what was typed.
+    return value.encode("utf-8")
+
+
+def cmd_recovery_create(args: argparse.Namespace, url: str) -> int:
+    engine = connect(url)
+    out = Path(args.out)
+    # Refused before the passphrase is asked, not after it was typed twice for nothing.
+    if out.exists():
+        raise recovery.RecoveryKeyError(message("recovery_key_file_exists", path=out.resolve()))
+    recovery.check_choice(engine, add=args.add, replace=args.replace)
+    key, public_path = recovery.create(engine, out, _key_passphrase(), add=args.add, replace=args.replace)
+    audit.record(engine, audit.admin(), "create recovery key", key.fingerprint,
+                 detail={"add": args.add, "replace": args.replace})
+    print(tr("recovery_key_created", fingerprint=key.fingerprint, private=out.resolve(), public=public_path.resolve()))
+    _say_retired(engine, key.fingerprint, args.replace)
+    return 0
+
+
+def cmd_recovery_set(args: argparse.Namespace, url: str) -> int:
+    engine = connect(url)
+    try:
+        pem = Path(args.file).read_bytes()
+    except OSError as exc:
+        raise recovery.RecoveryKeyError(message("security_cannot_read", path=args.file,
+                                                reason=exc.strerror or str(exc))) from None
+    if b"PRIVATE KEY" in pem:  # the private key must not come near the server, even by mistake
+        raise recovery.RecoveryKeyError(message("recovery_key_private_given", path=args.file))
+    key = recovery.store_public_key(engine, pem, "imported", add=args.add, replace=args.replace)
+    audit.record(engine, audit.admin(), "set recovery key", key.fingerprint, detail={"add": args.add, "replace": args.replace})
+    print(tr("recovery_key_set", fingerprint=key.fingerprint))
+    _say_retired(engine, key.fingerprint, args.replace)
+    return 0
+
+
+def _say_retired(engine: Engine, fingerprint: str, replace: bool) -> None:
+    retired = [k.fingerprint for k in recovery.all_keys(engine) if not k.active and k.fingerprint != fingerprint]
+    if replace and retired:
+        print(tr("recovery_key_replaced", fingerprints=", ".join(retired)))
+
+
+def cmd_recovery_show(args: argparse.Namespace, url: str) -> int:
+    found = recovery.all_keys(connect(url))
+    if not any(k.active for k in found):
+        print(tr("recovery_none_on_server"))
+    for k in found:
+        state = tr("recovery_state_active") if k.active else tr("recovery_state_retired", at=k.retired_at)
+        print(f"{k.fingerprint}  {state:<24} {k.created_at}  {tr('recovery_origin_' + k.origin)}")
+    if args.pem:
+        for k in found:
+            if k.active:
+                print(k.public_pem, end="")
+    return 0 if any(k.active for k in found) else 1
+
+
+def cmd_recovery_retire(args: argparse.Namespace, url: str) -> int:
+    engine = connect(url)
+    key = recovery.retire(engine, args.fingerprint)
+    audit.record(engine, audit.admin(), "retire recovery key", key.fingerprint)
+    print(tr("recovery_key_retired", fingerprint=key.fingerprint))
+    if not recovery.active(engine):
+        print(tr("recovery_none_on_server"), file=sys.stderr)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.lang:
@@ -339,7 +443,7 @@ def main(argv: list[str] | None = None) -> int:
             BundleError) as exc:
         print(str(exc), file=sys.stderr)
         return 2
-    except ExportError as exc:
+    except (ExportError, recovery.RecoveryKeyError, StoreError) as exc:
         print(exc.msg.text(), file=sys.stderr)
         return 2
     except OSError as exc:

@@ -140,6 +140,16 @@ web_sessions = Table(
     Column("expires_at", String(40), nullable=False),
     Column("address", String(64)),
 )
+recovery_keys = Table(
+    "recovery_keys", metadata,  # the province's recovery PUBLIC keys (sync.server.recovery); never a private key
+    Column("fingerprint", String(64), primary_key=True),  # forms.store.keys.fingerprint of the key
+    Column("public_pem", Text, nullable=False),
+    Column("origin", String(20), nullable=False),  # created (here, its private key written to a file) or imported
+    Column("created_at", String(40), nullable=False),
+    # Retired: no longer handed to laptops. Profiles already wrapped for it keep that wrap, so
+    # its private key file still recovers them: it is kept, not deleted.
+    Column("retired_at", String(40)),
+)
 # What laptops download, in the order it happened. A laptop keeps the last seq it applied and
 # asks for what came after. Writers serialise on this table (see feed.publish), so a reader
 # never sees seq n+1 before seq n is committed.

@@ -28,9 +28,10 @@ class Server:
     env: dict[str, str] = field(default_factory=dict)  # extra environment for the server process
     serve_args: list[str] = field(default_factory=list)  # extra options of `serve`, e.g. --workers 2
 
-    def admin(self, *args: str) -> subprocess.CompletedProcess[str]:
+    def admin(self, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
         return subprocess.run([sys.executable, "-m", "sync.server.cli", "--db", self.db_url, *args],
-                              capture_output=True, text=True, timeout=60, cwd=ROOT, env=_env())
+                              capture_output=True, text=True, timeout=60, cwd=ROOT, env={**_env(), **(env or {})},
+                              stdin=subprocess.DEVNULL)
 
     def add_officer(self, username: str, communes: str = "14797,14758") -> str:
         r = self.admin("officers", "add", username, "--name", f"Cán bộ {username}", "--communes", communes)
