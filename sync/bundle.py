@@ -1,26 +1,51 @@
 """Sneakernet: households carried to the province on a USB stick, and the receipt carried back.
 
-A bundle is a zip file: manifest.json and one gzip-compressed batch a member, exactly the
-batches the laptop would upload (same ids, so the server applies each once whichever way it
-arrives). The manifest lists each batch's SHA-256 and is signed with HMAC-SHA256, keyed by
-the SHA-256 of the laptop's token: the laptop has the token, the server has that hash (never
-the token), and nobody else has either. A receipt file is signed the same way.
+A bundle is a zip file: manifest.json and one member a batch, exactly the batches the laptop
+would upload (same ids, so the server applies each once whichever way it arrives). The
+manifest lists each member's SHA-256 and is signed with HMAC-SHA256, keyed by the SHA-256 of
+the laptop's token: the laptop has the token, the server has that hash (never the token), and
+nobody else has either. A receipt file is signed the same way; it holds household UUIDs,
+revisions, outcomes and the questionnaire's messages, no answers, and stays in clear.
+
+Version 2 bundles encrypt each batch (AES-256-GCM; the manifest holds no answers). The key
+comes by HKDF-SHA256 from that same shared secret with a random salt per bundle, rather than
+from a server public key handed out at enrollment, because:
+- every laptop already enrolled has the secret, so every one of them can write encrypted
+  bundles at once, offline, with nothing to fetch first (a server key would leave laptops
+  enrolled earlier, and still out of reach, writing personal data in clear);
+- only the server can read it besides the laptop that wrote it, which holds the same
+  households anyway; whoever finds the stick has neither. The server stores the secret as
+  the token hash, next to the households in clear: its database is protected as such.
+Each member is nonce (12 bytes) + ciphertext, bound by its associated data to its batch id, so
+members cannot be swapped. Version 1 bundles (older programs, batches in clear) are still
+read: refusing them would strand households already on a stick.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import hmac
 import json
 import os
+import secrets
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
 BUNDLE_FORMAT = "labour-survey-bundle"
 RECEIPT_FORMAT = "labour-survey-receipt"
-VERSION = 1
+BUNDLE_VERSION = 2  # written: batches encrypted
+READABLE_VERSIONS = (1, 2)  # 1: batches in clear, from programs before encryption
+RECEIPT_VERSION = 1
+CIPHER = "hkdf-sha256-aes256gcm"
 MAX_BATCHES = 200
 MAX_MEMBER = 8 * 1024 * 1024
 
@@ -55,19 +80,66 @@ def verify(doc: dict[str, Any], key: bytes) -> bool:
 @dataclass(slots=True)
 class Bundle:
     manifest: dict[str, Any]
-    payloads: dict[str, bytes]  # batch id -> gzip-compressed batch
+    payloads: dict[str, bytes]  # batch id -> the member as stored: encrypted (version 2) or gzip (version 1)
+
+    @property
+    def version(self) -> int:
+        return int(self.manifest["version"])
+
+
+def _member_name(version: int, batch_id: str) -> str:
+    return f"batches/{batch_id}.json.gz" if version == 1 else f"batches/{batch_id}.enc"
+
+
+def _cipher(key: bytes, salt: bytes) -> AESGCM:
+    return AESGCM(HKDF(hashes.SHA256(), 32, salt=salt, info=b"labour-survey bundle v2 batches").derive(key))
+
+
+def _aad(batch_id: str) -> bytes:
+    return f"{BUNDLE_FORMAT}/v2/{batch_id}".encode()
 
 
 def write_bundle(path: Path, manifest: dict[str, Any], payloads: dict[str, bytes], key: bytes) -> None:
-    manifest = {**manifest, "format": BUNDLE_FORMAT, "version": VERSION,
-                "batches": [{"batch_id": b, "sha256": hashlib.sha256(p).hexdigest(), "bytes": len(p)}
-                            for b, p in payloads.items()]}
+    """Write the gzip-compressed batches `payloads`, encrypted, with the manifest signed by `key`."""
+    salt = secrets.token_bytes(16)
+    aead = _cipher(key, salt)
+    members = {}
+    for batch_id, payload in payloads.items():
+        nonce = secrets.token_bytes(12)
+        members[batch_id] = nonce + aead.encrypt(nonce, payload, _aad(batch_id))
+    manifest = {**manifest, "format": BUNDLE_FORMAT, "version": BUNDLE_VERSION,
+                "encryption": {"cipher": CIPHER, "salt": base64.b64encode(salt).decode("ascii")},
+                "batches": [{"batch_id": b, "sha256": hashlib.sha256(m).hexdigest(), "bytes": len(m)}
+                            for b, m in members.items()]}
     part = path.with_name(path.name + ".part")
     with zipfile.ZipFile(part, "w", compression=zipfile.ZIP_STORED) as zf:  # the batches are compressed already
         zf.writestr("manifest.json", json.dumps(sign(manifest, key), ensure_ascii=False, indent=1))
-        for batch_id, payload in payloads.items():
-            zf.writestr(f"batches/{batch_id}.json.gz", payload)
+        for batch_id, member in members.items():
+            zf.writestr(_member_name(BUNDLE_VERSION, batch_id), member)
     _replace(part, path)
+
+
+def open_payloads(b: Bundle, key: bytes, name: str = "the bundle") -> dict[str, bytes]:
+    """The gzip-compressed batches of a bundle whose signature `key` verified (see `signed_by`)."""
+    if b.version == 1:
+        return dict(b.payloads)
+    enc = b.manifest.get("encryption")
+    try:
+        if not isinstance(enc, dict) or enc.get("cipher") != CIPHER:
+            raise ValueError("unknown cipher")
+        aead = _cipher(key, base64.b64decode(str(enc.get("salt")), validate=True))
+    except (ValueError, binascii.Error):
+        raise BundleError(f"{name} is encrypted in a way this program does not know (a newer program?)") from None
+    out = {}
+    for batch_id, member in b.payloads.items():
+        try:
+            out[batch_id] = aead.decrypt(member[:12], member[12:], _aad(batch_id))
+        except (InvalidTag, ValueError):
+            # The member matched its signed hash, so only a laptop encrypting with another
+            # key than it signed with gets here.
+            raise BundleError(f"{name}: batch {batch_id} cannot be decrypted (the file was changed, "
+                              "or made by another program)") from None
+    return out
 
 
 def read_bundle(path: Path) -> Bundle:
@@ -77,15 +149,16 @@ def read_bundle(path: Path) -> Bundle:
             manifest = json.loads(_member(zf, "manifest.json"))
             if not isinstance(manifest, dict) or manifest.get("format") != BUNDLE_FORMAT:
                 raise BundleError(f"{path.name} is not a labour-survey bundle")
-            if manifest.get("version") != VERSION:
-                raise BundleError(f"{path.name} is a bundle of another program version ({manifest.get('version')})")
+            version = manifest.get("version")
+            if version not in READABLE_VERSIONS or isinstance(version, bool):
+                raise BundleError(f"{path.name} is a bundle of another program version ({version})")
             listed = manifest.get("batches")
             if not isinstance(listed, list) or len(listed) > MAX_BATCHES:
                 raise BundleError(f"{path.name}: the list of batches is damaged")
             payloads = {}
             for entry in listed:
                 batch_id = str(entry.get("batch_id")) if isinstance(entry, dict) else ""
-                payload = _member(zf, f"batches/{batch_id}.json.gz")
+                payload = _member(zf, _member_name(version, batch_id))
                 if hashlib.sha256(payload).hexdigest() != entry.get("sha256"):
                     raise BundleError(f"{path.name}: batch {batch_id} is damaged (copy the file again)")
                 payloads[batch_id] = payload
@@ -103,7 +176,7 @@ def signed_by(bundle: Bundle, keys: dict[Any, bytes]) -> Any | None:
 
 
 def write_receipt(path: Path, receipts: list[dict[str, Any]], key: bytes) -> None:
-    doc = sign({"format": RECEIPT_FORMAT, "version": VERSION, "receipts": receipts}, key)
+    doc = sign({"format": RECEIPT_FORMAT, "version": RECEIPT_VERSION, "receipts": receipts}, key)
     part = path.with_name(path.name + ".part")
     part.write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
     _replace(part, path)

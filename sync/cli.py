@@ -33,8 +33,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _files(args: argparse.Namespace, store: Store, path: Path) -> int:
     if args.action == "export":
         batches, households = client.export_bundle(store, path)
-        print(tr("sync_bundle_written", households=households, batches=batches, path=path) if batches
-              else tr("sync_bundle_empty"))
+        if not batches:
+            print(tr("sync_bundle_empty"))
+            return 0
+        # The officer must know where personal data now lies, and that a lost stick gives it to nobody.
+        print(tr("sync_bundle_written", households=households, batches=batches, path=path.resolve()))
+        print(tr("recovery_bundle_encrypted", path=path.resolve()))
         return 0
     if args.action == "upload":
         target = Path(args.receipt) if args.receipt else path.with_name(path.stem + ".receipt.json")

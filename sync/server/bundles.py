@@ -27,16 +27,22 @@ def import_bundle(engine: Engine, forms: FormRegistry, path: Path) -> tuple[acco
         raise bundle.BundleError(f"{path.name} was not made by a laptop enrolled here (or its access was withdrawn, "
                                  "or the file was changed)")
     device = by_hash[token_hash]
-    receipts = []
-    for batch_id, payload in b.payloads.items():
+    key = bundle.key_for_hash(token_hash)
+    # Every batch is decrypted and read before the first is applied: a bundle damaged or
+    # altered anywhere stores nothing.
+    docs = []
+    for batch_id, payload in bundle.open_payloads(b, key, path.name).items():
         doc = _inflate(payload, batch_id)
         if doc.get("batch_id") != batch_id:
             raise bundle.BundleError(f"{path.name}: batch {batch_id} is not what the manifest says")
+        docs.append((batch_id, doc))
+    receipts = []
+    for batch_id, doc in docs:
         try:
             receipts.append(apply_batch(engine, forms, device, doc))
         except BatchError as exc:
             raise bundle.BundleError(f"{path.name}: batch {batch_id}: {exc}") from None
-    return device, receipts, bundle.key_for_hash(token_hash)
+    return device, receipts, key
 
 
 def _inflate(payload: bytes, batch_id: str) -> dict[str, Any]:

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import gzip
+import hashlib
 import json
 import subprocess
 import sys
 import zipfile
+import zlib
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
 
 from forms.store import Store, outbox
 from sync import bundle, client
+from tests.security.data import NAMES, citizen_ids, secret_household
+from tests.security.helpers import needles
 from tests.sync.conftest import ROOT, Server, _env
 from tests.sync.test_sync import complete_households, laptop, server_rows
 
@@ -33,6 +39,7 @@ def test_a_bundle_and_its_receipt_on_the_command_line(tmp_path: Path, server: Se
     usb.parent.mkdir()
     r = officer_cli(data, "sync", "export", str(usb))
     assert r.returncode == 0 and "30 household(s)" in r.stdout, r.stderr
+    assert f"The file {usb.resolve()} holds the households' personal data, encrypted" in r.stdout
     r = officer_cli(data, "sync", "status")
     assert "30" in r.stdout  # still waiting: nothing is sent until the receipt comes back
 
@@ -151,3 +158,138 @@ def test_damaged_forged_and_foreign_files_are_refused_and_nothing_is_stored(tmp_
     r = server.admin("import", str(path))
     assert r.returncode == 2 and "withdrawn" in r.stderr
     assert len(server_rows(server)) == 1  # only the other laptop's household
+
+
+# -- encryption --------------------------------------------------------------------------------
+def clear_views(path: Path) -> list[tuple[str, bytes]]:
+    """What someone who finds the file can read without a key: its bytes, each zip member's,
+    and every gzip stream found anywhere inside them, decompressed."""
+    raw = path.read_bytes()
+    views = [(path.name, raw)]
+    with zipfile.ZipFile(path) as zf:
+        views += [(info.filename, zf.read(info)) for info in zf.infolist()]
+    for name, data in list(views):
+        start = data.find(b"\x1f\x8b\x08")
+        while start != -1:
+            try:
+                views.append((f"{name} (gzip at {start})", zlib.decompressobj(wbits=31).decompress(data[start:])))
+            except zlib.error:
+                pass
+            start = data.find(b"\x1f\x8b\x08", start + 1)
+    return views
+
+
+def in_clear(path: Path, values: list[str]) -> list[tuple[str, bytes]]:
+    return [(name, needle) for name, data in clear_views(path) for needle in needles(values) if needle in data]
+
+
+def write_v1_bundle(path: Path, store: Store) -> None:
+    """A bundle as programs before encryption wrote it: the batches gzip-compressed, in clear."""
+    key = bundle.key_for_token(store.get_setting("sync.token") or "")
+    payloads = {b.batch_id: b.payload for b in outbox.all_pending(store)}
+    manifest = {"created_at": store.clock(), "officer": "lan", "households": 0, "format": bundle.BUNDLE_FORMAT,
+                "version": 1, "batches": [{"batch_id": b, "sha256": hashlib.sha256(p).hexdigest(), "bytes": len(p)}
+                                          for b, p in payloads.items()]}
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("manifest.json", json.dumps(bundle.sign(manifest, key)))
+        for batch_id, payload in payloads.items():
+            zf.writestr(f"batches/{batch_id}.json.gz", payload)
+
+
+def secret_laptop(tmp_path: Path, server: Server, n: int) -> tuple[Store, list[str]]:
+    """An enrolled laptop with n complete households whose names and citizen IDs are found
+    nowhere else; returns them too."""
+    store = laptop(tmp_path, server)
+    values = []
+    for i in range(n):
+        saved = store.save(secret_household(i), actor="lan")
+        store.complete(saved.household.uuid, actor="lan", accept_warnings=True)
+        values += [name if i == 0 else f"{name} {i}" for name in NAMES] + citizen_ids(i)
+    return store, values
+
+
+def test_a_bundle_shows_no_name_or_citizen_id_and_the_province_reads_them(tmp_path: Path, server: Server) -> None:
+    store, values = secret_laptop(tmp_path, server, 3)
+    path = tmp_path / "lan.lsbundle"
+    assert client.export_bundle(store, path, batch_size=2) == (2, 3)
+    assert in_clear(path, values) == []
+    with zipfile.ZipFile(path) as zf:
+        manifest = json.loads(zf.read("manifest.json"))
+    assert manifest["version"] == 2 and manifest["encryption"]["cipher"] == bundle.CIPHER
+    # The same batches as an older program wrote them: the search finds every value there.
+    old = tmp_path / "old.lsbundle"
+    write_v1_bundle(old, store)
+    assert {needle for _, needle in in_clear(old, values)} >= {v.encode() for v in values}
+
+    r = server.admin("import", str(path))
+    assert r.returncode == 0 and "3 accepted" in r.stdout, r.stderr
+    engine = create_engine(server.db_url)
+    with engine.connect() as conn:
+        stored = " ".join(row[0] for row in conn.execute(text("SELECT data FROM households")))
+    engine.dispose()
+    assert all(v in stored for v in values)  # decrypted, whole
+    receipt = path.with_name("lan.receipt.json")
+    assert not [n for n in needles(values) if n in receipt.read_bytes()]  # the receipt carries no personal data
+    assert client.import_receipt(store, receipt, actor="lan").accepted == 3
+
+
+def test_an_unencrypted_bundle_of_an_older_program_is_still_imported(tmp_path: Path, server: Server) -> None:
+    store = laptop(tmp_path, server)
+    uuids = complete_households(store, 4)
+    client.export_bundle(store, tmp_path / "new.lsbundle")  # makes the pending batches an older program had made
+    path = tmp_path / "old.lsbundle"
+    write_v1_bundle(path, store)
+    r = server.admin("import", str(path))
+    assert r.returncode == 0 and "4 accepted" in r.stdout, r.stderr
+    assert client.import_receipt(store, path.with_name("old.receipt.json"), actor="lan").accepted == 4
+    assert all(store.get(u).status == "sent" for u in uuids)
+
+
+def _payload(batch_id: str) -> bytes:
+    return gzip.compress(json.dumps({"batch_id": batch_id, "records": []}).encode(), mtime=0)
+
+
+def _rewrite(path: Path, target: Path, key: bytes, change) -> None:  # type: ignore[no-untyped-def]
+    """Copy a bundle with its members changed by `change` (members by name -> members), and
+    the manifest's hashes made to match and signed again, as only the laptop could."""
+    with zipfile.ZipFile(path) as zf:
+        manifest = json.loads(zf.read("manifest.json"))
+        members = change({n: zf.read(n) for n in zf.namelist() if n != "manifest.json"})
+    for entry in manifest["batches"]:
+        entry["sha256"] = hashlib.sha256(members[f"batches/{entry['batch_id']}.enc"]).hexdigest()
+    with zipfile.ZipFile(target, "w") as zf:
+        zf.writestr("manifest.json", json.dumps(bundle.sign(manifest, key)))
+        for name, data in members.items():
+            zf.writestr(name, data)
+
+
+def test_members_swapped_or_another_key_do_not_decrypt(tmp_path: Path) -> None:
+    key = bundle.key_for_token("token of the laptop")
+    path = tmp_path / "b.lsbundle"
+    bundle.write_bundle(path, {"households": 0}, {"a" * 36: _payload("a" * 36), "b" * 36: _payload("b" * 36)}, key)
+    read = bundle.read_bundle(path)
+    assert bundle.signed_by(read, {"lan": key}) == "lan"
+    assert bundle.open_payloads(read, key) == {"a" * 36: _payload("a" * 36), "b" * 36: _payload("b" * 36)}
+
+    swapped = tmp_path / "swapped.lsbundle"
+    _rewrite(path, swapped, key, lambda m: {f"batches/{'a' * 36}.enc": m[f"batches/{'b' * 36}.enc"],
+                                            f"batches/{'b' * 36}.enc": m[f"batches/{'a' * 36}.enc"]})
+    read = bundle.read_bundle(swapped)
+    assert bundle.signed_by(read, {"lan": key}) == "lan"
+    with pytest.raises(bundle.BundleError, match="cannot be decrypted"):
+        bundle.open_payloads(read, key)
+    with pytest.raises(bundle.BundleError, match="cannot be decrypted"):
+        bundle.open_payloads(bundle.read_bundle(path), bundle.key_for_token("another laptop"))
+
+    with zipfile.ZipFile(path) as zf:
+        manifest = json.loads(zf.read("manifest.json"))
+        members = {n: zf.read(n) for n in zf.namelist() if n != "manifest.json"}
+    for version, cipher, match in ((3, bundle.CIPHER, "another program version"), (2, "rot13", "does not know")):
+        odd = tmp_path / f"v{version}-{cipher}.lsbundle"
+        doc = {**manifest, "version": version, "encryption": {**manifest["encryption"], "cipher": cipher}}
+        with zipfile.ZipFile(odd, "w") as zf:
+            zf.writestr("manifest.json", json.dumps(bundle.sign(doc, key)))
+            for name, data in members.items():
+                zf.writestr(name, data)
+        with pytest.raises(bundle.BundleError, match=match):
+            bundle.open_payloads(bundle.read_bundle(odd), key)
