@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -70,10 +71,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("id")
     p.set_defaults(func=cmd_history)
 
-    p = sub.add_parser("export", help="files for statisticians: CSV, XLSX, SPSS, Stata, with a codebook")
+    p = sub.add_parser("export", help="files for statisticians: CSV, XLSX, SPSS, Stata, with a codebook, in one "
+                                      "archive encrypted with a passphrase (7-Zip, AES-256)")
     p.add_argument("--format", action="append", choices=["csv", "xlsx", "sav", "dta", "all"],
                    help="csv, xlsx, sav (SPSS), dta (Stata) or all; repeat for several (default: all)")
-    p.add_argument("-o", "--output", required=True, metavar="FOLDER", help="folder to write the files to")
+    p.add_argument("-o", "--output", required=True, metavar="FOLDER",
+                   help="folder for the archive statistics-<date>-<time>.7z, or the archive's name (FILE.7z); "
+                        "with --plain, the folder to write the files to")
+    p.add_argument("--plain", action="store_true",
+                   help="write the files unencrypted into FOLDER: they hold names, birth dates and citizen IDs in clear")
     p.add_argument("--status", action="append", choices=STATUSES, help="only households with this status; repeatable")
     # Not `--lang` into args.lang: a subcommand's default would overwrite the message language.
     p.add_argument("--lang", dest="labels_lang", choices=["vi", "en"],
@@ -189,25 +195,45 @@ def cmd_export(args: argparse.Namespace, store: Store) -> int:
 
 
 def cmd_export_files(args: argparse.Namespace, store: Store) -> int:
+    """The export protected by a passphrase by default (one 7z archive), in clear with --plain;
+    either way it ends by saying where the personal data now is."""
     from forms.exports import FORMATS, ExportError, export_files
+    from forms.exports import archive as encrypted
     from forms.exports.from_store import store_selection
 
     formats = list(FORMATS) if not args.format or "all" in args.format else list(dict.fromkeys(args.format))
-    definitions, records, _count = store_selection(store, args.status)
+    output = Path(args.output).absolute()
     try:
-        result = export_files(definitions, records, args.output, formats=formats,
-                              lang=args.labels_lang or current_language(), labels=args.labels, excel_text=args.excel_text)
+        # Asked before reading a household: a passphrase refused after a long export is no use.
+        passphrase = None if args.plain else _export_passphrase()
+        definitions, records, _count = store_selection(store, args.status)
+        lang = args.labels_lang or current_language()
+        if passphrase is None:
+            result = export_files(definitions, records, output, formats=formats, lang=lang, labels=args.labels,
+                                  excel_text=args.excel_text)
+        else:
+            result = encrypted.export_archive(definitions, records, encrypted.archive_path(output), passphrase,
+                                              formats=formats, lang=lang, labels=args.labels, excel_text=args.excel_text)
     except ExportError as exc:
         print(exc.msg.text(), file=sys.stderr)
         return 2
     except OSError as exc:
-        print(tr("exports_cli_cannot_write", path=exc.filename or args.output, reason=exc.strerror or str(exc)),
+        print(tr("exports_cli_cannot_write", path=exc.filename or output, reason=exc.strerror or str(exc)),
               file=sys.stderr)
         return 2
-    for f in result.files:
-        key = "exports_cli_codebook" if f.level == "codebook" else "exports_cli_file"
-        print(tr(key, path=f.path, rows=f.rows))
-    print(tr("exports_cli_done", households=result.households, folder=args.output))
+    if result.archive is not None:
+        print(tr("exports_cli_archive", path=result.archive))
+        for f in result.files:
+            key = "exports_cli_codebook" if f.level == "codebook" else "exports_cli_file"
+            print("  " + tr(key, path=f.path, rows=f.rows))
+        print(tr("exports_cli_done", households=result.households, folder=result.archive))
+        print(tr("exports_cli_archive_how"))
+    else:
+        for f in result.files:
+            key = "exports_cli_codebook" if f.level == "codebook" else "exports_cli_file"
+            print(tr(key, path=f.path, rows=f.rows))
+        print(tr("exports_cli_done", households=result.households, folder=output))
+        print(tr("exports_cli_plain_warning", folder=output), file=sys.stderr)
     if result.problems:
         print(tr("exports_cli_unwritable", n=len(result.problems)), file=sys.stderr)
         for p in result.problems[:20]:
@@ -215,6 +241,28 @@ def cmd_export_files(args: argparse.Namespace, store: Store) -> int:
                   file=sys.stderr)
         return 1
     return 0
+
+
+def _export_passphrase() -> str:
+    """From $LABOUR_SURVEY_EXPORT_PASSPHRASE, or typed twice at the terminal (three tries)."""
+    from forms import profiles
+    from forms.exports import ExportError
+    from forms.exports import archive as encrypted
+
+    variable = encrypted.ENV_PASSPHRASE
+    scripted = os.environ.get(variable) is not None or not sys.stdin.isatty()
+    attempt = 0
+    while True:
+        attempt += 1
+        value = profile_cli.ask(tr("exports_prompt_passphrase", n=profiles.MIN_LENGTH), variable)
+        again = value if scripted else profile_cli.ask(tr("exports_prompt_again"), variable)
+        problems = encrypted.passphrase_problems(value, again)
+        if not problems:
+            return value
+        if scripted or attempt >= profile_cli.TRIES:
+            raise ExportError(problems[0])
+        for problem in problems:
+            print(problem.text(), file=sys.stderr)
 
 
 def _summary_line(h: Household) -> str:

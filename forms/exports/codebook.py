@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import BinaryIO
 
 from forms.exports.tables import Tables
 from forms.exports.variables import Variable
@@ -20,7 +21,7 @@ VARIABLE_COLUMNS = ("file", "name", "label_vi", "label_en", "type", "question", 
 VALUE_COLUMNS = ("file", "name", "value", "code", "label_vi", "label_en")
 
 
-def write_codebook(tables: Tables, path: Path, *, lang: str = "vi", files: dict[str, dict[str, str]] | None = None,
+def write_codebook(tables: Tables, path: Path | BinaryIO, *, lang: str = "vi", files: dict[str, dict[str, str]] | None = None,
                    now: dt.datetime | None = None) -> None:
     """`files`: level -> {format: file name}, listed on the about sheet."""
     from openpyxl import Workbook

@@ -9,25 +9,43 @@ programs then see the quotes, so it is off by default.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
+import io
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from forms.exports.tables import Table
 
 BOM = "\ufeff"
 
 
-def write_csv(table: Table, path: Path, *, lang: str = "vi", labels: bool = False, excel_text: bool = False) -> None:
+def write_csv(table: Table, path: Path | BinaryIO, *, lang: str = "vi", labels: bool = False,
+              excel_text: bool = False) -> None:
+    """To a file, or to a binary stream (an encrypted export builds its files in memory)."""
     cells = [_cell_writer(v, lang, labels, excel_text) for v in table.variables]
-    with open(path, "w", encoding="utf-8", newline="") as fh:
+    with _text_out(path) as fh:
         fh.write(BOM)
         writer = csv.writer(fh, lineterminator="\r\n")
         writer.writerow([v.name for v in table.variables])
         columns = table.columns
         for i in range(table.rows):
             writer.writerow([cell(col[i]) for cell, col in zip(cells, columns)])
+
+
+@contextlib.contextmanager
+def _text_out(target: Path | BinaryIO):
+    if isinstance(target, Path | str):
+        with open(target, "w", encoding="utf-8", newline="") as fh:
+            yield fh
+        return
+    fh = io.TextIOWrapper(target, encoding="utf-8", newline="", write_through=True)
+    try:
+        yield fh
+        fh.flush()
+    finally:
+        fh.detach()  # the caller's stream stays open: closing the wrapper would close it
 
 
 def _cell_writer(variable: Any, lang: str, labels: bool, excel_text: bool):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from forms.exports.tables import Table
 from forms.exports.variables import ExportError
@@ -16,7 +16,7 @@ MAX_ROWS = 1_048_576  # Excel's sheet, the header row included
 DATE_FORMAT = "yyyy-mm-dd"
 
 
-def write_xlsx(table: Table, path: Path, *, lang: str = "vi", labels: bool = False) -> None:
+def write_xlsx(table: Table, path: Path | BinaryIO, *, lang: str = "vi", labels: bool = False) -> None:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
