@@ -1,9 +1,13 @@
 """The export window: files for statisticians (CSV, Excel, SPSS, Stata and a codebook).
 
 The officer picks the formats, a folder, which households (by status) and the language of
-the labels; the export runs in a worker thread with the usual progress dialog and cancel
-button, and its outcome (files, rows, values left out) is shown in the window itself.
-`open_export_dialog(parent, store, registry)` is the entry point for the main window.
+the labels, and types a passphrase twice: the files hold names, birth dates and citizen IDs,
+so they are written into one 7z archive encrypted with AES-256 (forms.exports.archive) that the
+district opens with 7-Zip. Files in clear need an explicit checkbox, which shows a warning.
+The export runs in a worker thread with the usual progress dialog and cancel button; its
+outcome (where the personal data now is, files, rows, values left out) is shown in the window
+itself, with a button that opens the folder. `open_export_dialog(parent, store, registry)` is
+the entry point for the main window.
 """
 
 from __future__ import annotations
@@ -11,6 +15,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -25,9 +31,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.field_widgets import ERROR_COLOR, WARNING_COLOR
 from desktop.progress import TaskState
 from desktop.text import t
 from desktop.worker import Task, run_task
+from forms import profiles
+from forms.exports import archive as encrypted
 from forms.i18n import current_language, tr
 from forms.registry import FormRegistry
 from forms.store import STATUSES, Store
@@ -37,8 +46,9 @@ FORMAT_KEYS = {"csv": "exports_dialog_csv", "xlsx": "exports_dialog_xlsx", "sav"
 
 
 def export_work(state: TaskState, store_path: Path, forms: FormRegistry, folder: Path, formats: list[str],
-                statuses: list[str], lang: str) -> Any:
-    """The export itself, in the worker thread with its own connection to the store."""
+                statuses: list[str], lang: str, passphrase: str | None = None) -> Any:
+    """The export itself, in the worker thread with its own connection to the store: into an
+    encrypted archive in `folder`, or with passphrase None the files in clear."""
     from forms.exports import export_files
     from forms.exports.from_store import store_selection
 
@@ -51,7 +61,22 @@ def export_work(state: TaskState, store_path: Path, forms: FormRegistry, folder:
 
     with Store(store_path, forms) as store:
         definitions, records, _count = store_selection(store, statuses, progress=reading)
-        return export_files(definitions, records, folder, formats=formats, lang=lang, progress=writing)
+        if passphrase is None:
+            return export_files(definitions, records, folder, formats=formats, lang=lang, progress=writing)
+        return encrypted.export_archive(definitions, records, encrypted.archive_path(folder), passphrase,
+                                        formats=formats, lang=lang, progress=writing)
+
+
+def open_folder(path: Path) -> bool:
+    return QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+
+
+def _passphrase_line(name: str) -> QLineEdit:
+    line = QLineEdit()
+    line.setObjectName(name)
+    line.setEchoMode(QLineEdit.EchoMode.Password)
+    line.setMinimumWidth(320)
+    return line
 
 
 class ExportDialog(QDialog):
@@ -90,15 +115,46 @@ class ExportDialog(QDialog):
         self.language.addItem("English", "en")
         self.language.setCurrentIndex(0 if current_language() == "vi" else 1)
         form.addRow(tr("exports_dialog_language"), self.language)
+
+        self.protected_note = QLabel(tr("exports_dialog_protected_note", n=profiles.MIN_LENGTH))
+        self.protected_note.setWordWrap(True)
+        form.addRow(self.protected_note)
+        self.passphrase = _passphrase_line("export_passphrase")
+        self.passphrase_again = _passphrase_line("export_passphrase_again")
+        form.addRow(tr("exports_dialog_passphrase"), self.passphrase)
+        form.addRow(tr("exports_dialog_passphrase_again"), self.passphrase_again)
+        self.show_passphrase = QCheckBox(tr("exports_dialog_show_passphrase"))
+        self.show_passphrase.toggled.connect(self._show_passphrase)
+        form.addRow("", self.show_passphrase)
+        self.plain = QCheckBox(tr("exports_dialog_plain"))
+        self.plain.setObjectName("export_plain")
+        self.plain.toggled.connect(self._plain_toggled)
+        form.addRow("", self.plain)
+        self.plain_warning = QLabel(tr("exports_dialog_plain_warning"))
+        self.plain_warning.setObjectName("export_plain_warning")
+        self.plain_warning.setWordWrap(True)
+        self.plain_warning.setStyleSheet(f"color: {WARNING_COLOR}; font-weight: bold;")
+        self.plain_warning.hide()
+        form.addRow(self.plain_warning)
+
         self.outcome = QLabel("")
         self.outcome.setWordWrap(True)
         self.outcome.setObjectName("export_outcome")
+        # The path of the archive can be selected and copied, with the mouse or the keyboard.
+        self.outcome.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
+                                             | Qt.TextInteractionFlag.TextSelectableByKeyboard)
+        self.open_folder_button = QPushButton(tr("exports_dialog_open_folder"))
+        self.open_folder_button.setObjectName("export_open_folder")
+        self.open_folder_button.clicked.connect(self.open_written_folder)
+        self.open_folder_button.hide()
+        self.written_folder: Path | None = None
         self.export_button = QPushButton(tr("exports_dialog_export"))
         self.export_button.setDefault(True)
         self.export_button.clicked.connect(self.start)
         close = QPushButton(t("close"))
         close.clicked.connect(self.reject)
         buttons = QHBoxLayout()
+        buttons.addWidget(self.open_folder_button)
         buttons.addStretch(1)
         buttons.addWidget(self.export_button)
         buttons.addWidget(close)
@@ -106,7 +162,20 @@ class ExportDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.outcome)
         layout.addLayout(buttons)
-        self.setMinimumWidth(640)
+        self.setMinimumWidth(680)
+
+    def _show_passphrase(self, shown: bool) -> None:
+        mode = QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password
+        for line in (self.passphrase, self.passphrase_again):
+            line.setEchoMode(mode)
+
+    def _plain_toggled(self, plain: bool) -> None:
+        for widget in (self.passphrase, self.passphrase_again, self.show_passphrase):
+            widget.setEnabled(not plain)
+        # One or the other: how the files are protected, or that they will not be.
+        self.protected_note.setVisible(not plain)
+        self.plain_warning.setVisible(plain)
+        self.say("")
 
     def browse(self) -> None:
         chosen = QFileDialog.getExistingDirectory(self, tr("exports_dialog_folder"), self.folder.text())
@@ -120,12 +189,22 @@ class ExportDialog(QDialog):
         problem = ("exports_dialog_no_format" if not formats else "exports_dialog_no_status" if not statuses
                    else "exports_dialog_no_folder" if not folder else None)
         if problem:
-            self.outcome.setText(tr(problem))
+            self.say(tr(problem), ERROR_COLOR)
             return None
+        passphrase: str | None = None
+        if not self.plain.isChecked():
+            passphrase = self.passphrase.text()
+            refused = encrypted.passphrase_problems(passphrase, self.passphrase_again.text())
+            if refused:
+                self.say("\n".join(p.text() for p in refused), ERROR_COLOR)
+                self.passphrase.setFocus()
+                self.passphrase.selectAll()
+                return None
         self.export_button.setEnabled(False)
-        self.outcome.setText("")
-        self.task = run_task(self, tr("exports_dialog_title"), export_work, self.store.path, self.registry, Path(folder),
-                             formats, statuses, self.language.currentData())
+        self.open_folder_button.hide()
+        self.say("")
+        self.task = run_task(self, tr("exports_dialog_title"), export_work, self.store.path, self.registry,
+                             Path(folder).absolute(), formats, statuses, self.language.currentData(), passphrase)
         self.task.succeeded.connect(self.done_ok)
         self.task.failed.connect(self.done_failed)
         self.task.cancelled.connect(lambda: self.finish(t("task_cancelled")))
@@ -134,21 +213,42 @@ class ExportDialog(QDialog):
     def done_ok(self, result: Any) -> None:
         lines = [tr("exports_cli_file", path=f.path, rows=f.rows) if f.level != "codebook"
                  else tr("exports_cli_codebook", path=f.path, rows=f.rows) for f in result.files]
-        lines.insert(0, tr("exports_cli_done", households=result.households, folder=self.folder.text().strip()))
+        if result.archive is not None:
+            self.written_folder = result.archive.parent
+            lines = [tr("exports_cli_archive", path=result.archive), *("    " + line for line in lines),
+                     tr("exports_cli_done", households=result.households, folder=result.archive),
+                     tr("exports_cli_archive_how")]
+            # A passphrase that worked is not left in the window for whoever uses the laptop next.
+            self.passphrase.clear()
+            self.passphrase_again.clear()
+        else:
+            self.written_folder = result.files[0].path.parent
+            lines = [tr("exports_dialog_done_plain", folder=self.written_folder), *lines,
+                     tr("exports_cli_done", households=result.households, folder=self.written_folder)]
         if result.problems:
             lines.append(tr("exports_cli_unwritable", n=len(result.problems)))
             lines += [f"  {p.household_code or p.household_uuid} {p.level} {p.row or ''} {p.variable}: {p.value!r}"
                       for p in result.problems[:10]]
-        self.finish("\n".join(lines))
+        self.finish("\n".join(lines), WARNING_COLOR if result.archive is None else "")
+        self.open_folder_button.show()
+        self.open_folder_button.setFocus()  # Enter or Space opens it; Tab goes on to Export and Close
 
     def done_failed(self, error: BaseException) -> None:
         msg = getattr(error, "msg", None)
         reason = msg.text() if msg is not None else (getattr(error, "strerror", None) or str(error))
-        self.finish(tr("exports_dialog_failed", reason=reason))
+        self.finish(tr("exports_dialog_failed", reason=reason), ERROR_COLOR)
 
-    def finish(self, text: str) -> None:
-        self.outcome.setText(text)
+    def finish(self, text: str, color: str = "") -> None:
+        self.say(text, color)
         self.export_button.setEnabled(True)
+
+    def say(self, text: str, color: str = "") -> None:
+        self.outcome.setText(text)
+        self.outcome.setStyleSheet(f"color: {color};" if color else "")
+
+    def open_written_folder(self) -> None:
+        if self.written_folder is not None:
+            open_folder(self.written_folder)
 
 
 def open_export_dialog(parent: QWidget | None, store: Store, registry: FormRegistry) -> None:

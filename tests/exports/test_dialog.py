@@ -1,4 +1,5 @@
-"""The export window: pick formats, households and language; the files appear, read back."""
+"""The export window: pick formats, households and language; the files appear, read back.
+(The passphrase, the archive and the keyboard: tests/desktop/test_export_dialog.py.)"""
 
 from __future__ import annotations
 
@@ -25,8 +26,8 @@ def dialog(qtbot, filled_store: Store, monkeypatch: pytest.MonkeyPatch) -> Expor
     return d
 
 
-def test_export_sav_and_csv_of_complete_households_in_english(qtbot, dialog: ExportDialog, filled_store: Store,
-                                                              tmp_path: Path) -> None:
+def test_plain_export_sav_and_csv_of_complete_households_in_english(qtbot, dialog: ExportDialog, filled_store: Store,
+                                                                    tmp_path: Path) -> None:
     filled_store.complete(filled_store.list(limit=1)[0].uuid, actor="lan", accept_warnings=True)
     assert dialog.windowTitle() == "Xuất dữ liệu cho thống kê"
     dialog.formats["xlsx"].setChecked(False)
@@ -35,6 +36,7 @@ def test_export_sav_and_csv_of_complete_households_in_english(qtbot, dialog: Exp
         dialog.statuses[status].setChecked(False)
     dialog.language.setCurrentIndex(dialog.language.findData("en"))
     dialog.folder.setText(str(tmp_path / "thống kê"))
+    dialog.plain.setChecked(True)
     with qtbot.waitSignal(dialog.start().succeeded, timeout=60_000):
         pass
     out = tmp_path / "thống kê"
@@ -45,8 +47,9 @@ def test_export_sav_and_csv_of_complete_households_in_english(qtbot, dialog: Exp
     _, meta = pyreadstat.read_sav(out / "members.sav", output_format="dict", metadataonly=True)
     assert meta.variable_value_labels["sex"] == {1: "Male", 2: "Female"}
     text = dialog.outcome.text()
+    assert text.startswith(f"Dữ liệu cá nhân (họ tên, ngày sinh, số CCCD) KHÔNG mã hóa, ở thư mục: {out}\n")
     assert "Đã xuất 1 hộ" in text and f"{out / 'households.sav'}: 1 dòng" in text
-    assert dialog.export_button.isEnabled()
+    assert dialog.export_button.isEnabled() and dialog.written_folder == out
 
 
 def test_nothing_chosen_is_said_plainly(qtbot, dialog: ExportDialog) -> None:
