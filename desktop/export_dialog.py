@@ -116,9 +116,6 @@ class ExportDialog(QDialog):
         self.language.setCurrentIndex(0 if current_language() == "vi" else 1)
         form.addRow(tr("exports_dialog_language"), self.language)
 
-        self.protected_note = QLabel(tr("exports_dialog_protected_note", n=profiles.MIN_LENGTH))
-        self.protected_note.setWordWrap(True)
-        form.addRow(self.protected_note)
         self.passphrase = _passphrase_line("export_passphrase")
         self.passphrase_again = _passphrase_line("export_passphrase_again")
         form.addRow(tr("exports_dialog_passphrase"), self.passphrase)
@@ -130,12 +127,14 @@ class ExportDialog(QDialog):
         self.plain.setObjectName("export_plain")
         self.plain.toggled.connect(self._plain_toggled)
         form.addRow("", self.plain)
+        # Wrapped texts below the form, not in it: a form layout gives a wrapped label too little height.
+        self.protected_note = QLabel(tr("exports_dialog_protected_note", n=profiles.MIN_LENGTH))
+        self.protected_note.setWordWrap(True)
         self.plain_warning = QLabel(tr("exports_dialog_plain_warning"))
         self.plain_warning.setObjectName("export_plain_warning")
         self.plain_warning.setWordWrap(True)
         self.plain_warning.setStyleSheet(f"color: {WARNING_COLOR}; font-weight: bold;")
         self.plain_warning.hide()
-        form.addRow(self.plain_warning)
 
         self.outcome = QLabel("")
         self.outcome.setWordWrap(True)
@@ -160,7 +159,10 @@ class ExportDialog(QDialog):
         buttons.addWidget(close)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
+        layout.addWidget(self.protected_note)
+        layout.addWidget(self.plain_warning)
         layout.addWidget(self.outcome)
+        layout.addStretch(1)  # room left over goes above the buttons, not between the texts
         layout.addLayout(buttons)
         self.setMinimumWidth(680)
 
@@ -215,7 +217,8 @@ class ExportDialog(QDialog):
                  else tr("exports_cli_codebook", path=f.path, rows=f.rows) for f in result.files]
         if result.archive is not None:
             self.written_folder = result.archive.parent
-            lines = [tr("exports_cli_archive", path=result.archive), *("    " + line for line in lines),
+            # The files on one line: a laptop screen of 768 pixels has no room for one each.
+            lines = [tr("exports_cli_archive", path=result.archive), "; ".join(lines),
                      tr("exports_cli_done", households=result.households, folder=result.archive),
                      tr("exports_cli_archive_how")]
             # A passphrase that worked is not left in the window for whoever uses the laptop next.
@@ -223,7 +226,7 @@ class ExportDialog(QDialog):
             self.passphrase_again.clear()
         else:
             self.written_folder = result.files[0].path.parent
-            lines = [tr("exports_dialog_done_plain", folder=self.written_folder), *lines,
+            lines = [tr("exports_dialog_done_plain", folder=self.written_folder), "; ".join(lines),
                      tr("exports_cli_done", households=result.households, folder=self.written_folder)]
         if result.problems:
             lines.append(tr("exports_cli_unwritable", n=len(result.problems)))
@@ -245,6 +248,10 @@ class ExportDialog(QDialog):
     def say(self, text: str, color: str = "") -> None:
         self.outcome.setText(text)
         self.outcome.setStyleSheet(f"color: {color};" if color else "")
+        # Taller for a longer text, at the same width: a wrapped label does not ask for it by itself.
+        needed = self.layout().totalHeightForWidth(self.width())
+        if self.isVisible() and needed > self.height():
+            self.resize(self.width(), needed)
 
     def open_written_folder(self) -> None:
         if self.written_folder is not None:
