@@ -246,3 +246,20 @@ def test_a_profile_from_a_newer_program_is_refused_untouched(tmp_path: Path, for
         Store(db, forms_registry, key=key)
     assert db.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir() if ".bak" in p.name) == []
+
+
+def test_a_save_that_changes_no_searched_answer_keeps_its_index_entry(store: Store) -> None:
+    def index() -> list[tuple[int, bytes]]:
+        return store.conn.execute("SELECT id, block FROM household_search_data ORDER BY id").fetchall()
+
+    h = store.save(fx.household(), actor="lan").household
+    before = index()
+    rec = copy.deepcopy(h.record)
+    rec["members"][0]["job"] = "Thợ điện"  # not searched
+    assert store.save(rec, actor="lan").changed
+    assert index() == before
+    rec["members"][0]["full_name"] = "Khổng Văn Quỳnh"
+    store.save(rec, actor="lan")
+    assert index() != before
+    assert found_now(store, "khong van quynh") == [h.uuid] and found_now(store, "dang van hung") == []
+    assert found_now(store, "dang minh duc") == [h.uuid]

@@ -433,10 +433,14 @@ class Store:
         rowid = c.execute(
             f"INSERT INTO households ({_SUMMARY}, data) VALUES ({','.join('?' * (len(_COLUMNS) + 1))}) "
             f"ON CONFLICT(uuid) DO UPDATE SET {_UPDATE_ALL} RETURNING rowid", values).fetchone()[0]
-        if not is_new:
-            c.execute("DELETE FROM household_search WHERE rowid = ?", [self._SEARCH_SIGN * rowid])
-        c.execute("INSERT INTO household_search(rowid, body) VALUES (?, ?)",
-                  [self._SEARCH_SIGN * rowid, records.search_text(definition, answers)])
+        key, body = self._SEARCH_SIGN * rowid, records.search_text(definition, answers)
+        # Most saves change answers that are not searched (a job, a labour status): their index
+        # entry is kept, where rewriting it costs about 0.3 ms for ten members and grows the index.
+        old = None if is_new else c.execute("SELECT body FROM household_search WHERE rowid = ?", [key]).fetchone()
+        if old is None or old[0] != body:
+            if old is not None:
+                c.execute("DELETE FROM household_search WHERE rowid = ?", [key])
+            c.execute("INSERT INTO household_search(rowid, body) VALUES (?, ?)", [key, body])
         if not is_new:
             c.execute("DELETE FROM unique_values WHERE household_uuid = ?", [h.uuid])
         c.executemany("INSERT INTO unique_values VALUES (?, ?, ?, ?)",
