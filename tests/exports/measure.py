@@ -1,4 +1,5 @@
-"""Seconds per export format for N households in a real store (prints figures, asserts nothing).
+"""Seconds per export format for N households in a real store, and for the encrypted archive
+of all four (prints figures, asserts nothing).
 
     .venv/bin/python -m tests.exports.measure [--households 10000]
 """
@@ -13,6 +14,7 @@ from pathlib import Path
 
 from forms.exchange import import_jsonl
 from forms.exports import FORMATS, build_tables, export_files
+from forms.exports.archive import export_archive
 from forms.store import Store
 from tests import factories as fx
 
@@ -47,6 +49,11 @@ def main() -> None:
         started = time.perf_counter()
         export_files(definitions, records, Path(tmp) / "all")
         print(f"all four formats in one export: {time.perf_counter() - started:.2f} s (+ {read:.2f} s reading)")
+        started = time.perf_counter()
+        archive = Path(tmp) / "protected.7z"
+        export_archive(definitions, records, archive, "district office 2026")
+        print(f"all four in one encrypted 7z archive: {time.perf_counter() - started:.2f} s (+ {read:.2f} s reading), "
+              f"{archive.stat().st_size / 1e6:.1f} MB")
         store.close()
 
 
