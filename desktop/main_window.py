@@ -7,8 +7,8 @@ import datetime as dt
 import html
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QUrl
-from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMenu, QStackedWidget, QWidget
 
 from desktop import dialogs, errors, printer, tasks
@@ -16,10 +16,12 @@ from desktop.auto_sync import AutoSync, SyncOutcome, SyncRunner
 from desktop.enroll_dialog import EnrollDialog
 from desktop.household_editor import HouseholdEditor
 from desktop.household_list import HouseholdListPage
+from desktop.lock import LOCK_SHORTCUT, ScreenLock
 from desktop.profile_dialog import ProfileDialog
 from desktop.settings import Place, Profile, UiSettings
 from desktop.sync_panel import SyncIndicator, SyncPanel, error_text
 from desktop.text import number, t
+from desktop.unlock_dialog import ChangePassphraseDialog
 from desktop.worker import Task, run_task
 from forms import __version__
 from forms.i18n import current_language, set_language
@@ -56,6 +58,12 @@ class MainWindow(QMainWindow):
         self.editor.back.connect(self.show_list)
         self.editor.status_changed.connect(self._households_changed)
         self.editor.place_changed.connect(self._place_changed)
+        self.switch_requested = False  # File › Switch profile: app.run opens the list of profiles
+        # Only an encrypted profile has a passphrase to ask again (a plain one is encrypted at start).
+        self.screen_lock: ScreenLock | None = None
+        if store.encrypted:
+            self.screen_lock = ScreenLock(self, store.path, profile_name, minutes=settings.lock_minutes,
+                                          before_lock=self.editor.flush)
         self._make_actions()
         self.retranslate()
         self.stack.currentChanged.connect(lambda _i: self._update_actions())
@@ -90,7 +98,6 @@ class MainWindow(QMainWindow):
         self._action("print_blank", self.print_blank)
         self._action("print_report", self.print_report)
         self._action("check_all", self.check_all)
-        self._action("export_csv", self.export_csv)
         self._action("export_statistics", self.export_statistics)
         self._action("profile", self.edit_profile)
         self._action("language_vi", lambda: self.switch_language("vi"))
@@ -100,17 +107,20 @@ class MainWindow(QMainWindow):
         self._action("sync_now", self.sync_now, ["F9"])
         self._action("sync_panel", self.show_sync_panel)
         self._action("enroll", self.enroll)
+        self._action("lock", self.lock_screen, [LOCK_SHORTCUT])
+        self._action("switch_profile", self.switch_profile)
+        self._action("change_passphrase", self.change_passphrase)
         self._action("quit", self.close, ["Ctrl+Q"])
         for key in ("language_vi", "language_en"):
             self.actions_by_key[key].setCheckable(True)
         self.menus: dict[str, QMenu] = {}
         layout = {
-            "menu_file": ["new_household", None, "print_blank", "print_report", None, "check_all", "export_csv",
-                          "export_statistics", None, "quit"],
+            "menu_file": ["new_household", None, "print_blank", "print_report", None, "check_all",
+                          "export_statistics", None, "lock", "switch_profile", "quit"],
             "menu_household": ["save", "complete", "new_member", "next_member", "previous_member", "next_finding",
                                None, "print_household", None, "back_to_list", "find"],
             "menu_sync": ["sync_now", "sync_panel", None, "enroll"],
-            "menu_settings": ["profile", None, "language_vi", "language_en"],
+            "menu_settings": ["profile", "change_passphrase", None, "language_vi", "language_en"],
             "menu_help": ["shortcuts", "about"],
         }
         for name, keys in layout.items():
@@ -125,6 +135,8 @@ class MainWindow(QMainWindow):
 
     def _update_actions(self) -> None:
         in_editor = self.stack.currentWidget() is self.editor
+        for key in ("lock", "change_passphrase"):
+            self.actions_by_key[key].setEnabled(self.screen_lock is not None)
         for key in ("new_member", "save", "complete", "back_to_list", "next_member", "previous_member", "next_finding",
                     "print_household"):
             self.actions_by_key[key].setEnabled(in_editor)
@@ -224,30 +236,12 @@ class MainWindow(QMainWindow):
         self.editor.flush()
         open_export_dialog(self, self.store, self.store.forms)
 
-    def export_csv(self) -> Task:
-        self.editor.flush()
-        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-        self.exports_dir.mkdir(parents=True, exist_ok=True)
-        target = self.exports_dir / f"households-{stamp}.csv"
-        task = run_task(self, t("task_export_title"), tasks.export_csv, self.store.path, target, self.store.forms)
-        task.succeeded.connect(lambda rows: self._exported(target, rows))
-        task.failed.connect(self._task_failed)
-        task.cancelled.connect(lambda: self.statusBar().showMessage(t("task_cancelled"), 5000))
-        self._keep(task)
-        return task
-
-    def _exported(self, target: Path, rows: int) -> None:
-        self.statusBar().showMessage(t("task_export_done", rows=number(rows), path=str(target)), 15000)
-        if dialogs.confirm(self, t("task_export_title"), t("task_export_done", rows=number(rows), path=str(target)),
-                           t("open_folder"), t("close")):
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(target.parent)))
-
     def print_household(self) -> Task | None:
         if not self.editor.flush() or self.editor.household is None:
             return None
         h = self.editor.household
         name = f"{h.household_code or h.uuid[:8]}".replace("/", "-")
-        return self._print(tasks.print_household, h.uuid, target=self._pdf_target(f"phieu-{name}"))
+        return self._print(tasks.print_household, h.uuid, target=self._pdf_target(f"phieu-{name}"), personal=True)
 
     def print_blank(self) -> Task:
         return self._print(tasks.print_blank, target=self._pdf_target("phieu-trang"))
@@ -260,20 +254,23 @@ class MainWindow(QMainWindow):
         self.exports_dir.mkdir(parents=True, exist_ok=True)
         return self.exports_dir / f"{stem}-{dt.datetime.now().strftime('%Y%m%d-%H%M%S')}.pdf"
 
-    def _print(self, fn, *args: object, target: Path, officer: str | None = None) -> Task:
+    def _print(self, fn, *args: object, target: Path, officer: str | None = None, personal: bool = False) -> Task:
         extra = (officer or "",) if officer is not None else ()
         task = run_task(self, t("task_print_title"), fn, self.store.path, *args, target, *extra, self.store.forms)
-        task.succeeded.connect(lambda _pages: self._printed(target))
+        task.succeeded.connect(lambda _pages: self._printed(target, personal))
         task.failed.connect(self._task_failed)
         task.cancelled.connect(lambda: self.statusBar().showMessage(t("task_cancelled"), 5000))
         self._keep(task)
         return task
 
-    def _printed(self, target: Path) -> None:
-        """Offer to open the PDF (to look at it, or print from the viewer) or print it now."""
+    def _printed(self, target: Path, personal: bool = False) -> None:
+        """Offer to open the PDF (to look at it, or print from the viewer) or print it now; a
+        pre-filled form holds personal data in clear, and the officer is told so and where."""
         self.statusBar().showMessage(t("task_print_done", path=str(target)), 15000)
-        choice = dialogs.choose(self, t("task_print_title"), t("task_print_done", path=str(target)),
-                                [t("open_pdf"), t("send_to_printer"), t("close")])
+        text = t("task_print_done", path=str(target))
+        if personal:
+            text += "\n\n" + t("task_print_personal")
+        choice = dialogs.choose(self, t("task_print_title"), text, [t("open_pdf"), t("send_to_printer"), t("close")])
         if choice == 0:
             printer.open_pdf(target)
         elif choice == 1:
@@ -404,8 +401,27 @@ class MainWindow(QMainWindow):
         self.list_page.set_profile_villages(self.profile.villages)
         self.retranslate()
 
+    def lock_screen(self) -> None:
+        if self.screen_lock is not None:
+            self.screen_lock.lock()
+
+    def switch_profile(self) -> None:
+        """Close this profile (saving what is typed) and let another officer open theirs."""
+        self.switch_requested = True
+        if not self.close():
+            self.switch_requested = False
+
+    def change_passphrase(self) -> None:
+        if not self.store.encrypted:
+            return
+        dialog = ChangePassphraseDialog(self.store.path, self.profile_name, self)
+        if dialog.exec() == ChangePassphraseDialog.DialogCode.Accepted:
+            self.statusBar().showMessage(t("passphrase_changed"), 15000)
+        dialog.deleteLater()
+
     def switch_language(self, lang: str) -> None:
         set_language(lang)
+        self.settings.language = lang
         self.profile.language = lang
         try:
             self.profile.save(self.store)
@@ -460,6 +476,8 @@ class MainWindow(QMainWindow):
         self.settings.set_splitter("editor_rows", self.editor.rows.saveState())
         self.settings.set_splitter("main_window", self.saveState())  # the sync panel: open or not, where
         self.settings.sync()
+        if self.screen_lock is not None:
+            self.screen_lock.stop()
         self.auto_sync.stop()
         for task in list(self.tasks):
             task.cancel()

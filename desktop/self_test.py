@@ -200,13 +200,22 @@ def _first_difference(a: Any, b: Any, where: str = "") -> str | None:
     return None if a == b else (where or "record")
 
 
+SELF_TEST_PASSPHRASE = "self-test: không phải mật khẩu thật"
+
+
 def check_store(run: _Run) -> Message:
+    from forms import profiles
     from forms.registry import FormRegistry
-    from forms.store import NotCompletable, Store
+    from forms.store import NotCompletable, Store, cipher, keys
     from forms.store.schema import LATEST
 
     forms = run.forms or FormRegistry()
     path = run.tmp / "profiles" / "self-test" / "households.sqlite"
+    # Encrypted as the officer's profile is: SQLCipher and the passphrase's key derivation are
+    # in the bundle and work (the real Argon2id parameters: a part of a second).
+    profiles.create(path, SELF_TEST_PASSPHRASE, forms=forms)
+    keys.forget(path)
+    profiles.unlock(path, SELF_TEST_PASSPHRASE)  # the key comes back from the passphrase alone
     with Store(path, forms) as store:
         saved = store.save(sample_household(), actor="self-test")
         uuid = saved.household.uuid
@@ -226,6 +235,8 @@ def check_store(run: _Run) -> Message:
         difference = _first_difference(expected, h.record)
         if difference:
             raise Broken(message("selftest_household_changed", field=difference))
+    if cipher.is_plain_file(path) or SAMPLE_CODE.encode() in path.read_bytes():
+        raise Broken(message("selftest_not_encrypted"))
     run.uuid = uuid
     return message("selftest_store_detail", schema=LATEST, code=SAMPLE_CODE, members=h.member_count)
 

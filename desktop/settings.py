@@ -2,7 +2,7 @@
 
 The officer's profile (name, province, commune, villages, language) lives in the profile's own
 database, so it travels with the data. What belongs to this computer (the last profile opened,
-the window's geometry, where the officer was) lives in an INI file in the data folder."""
+the window's geometry, where the officer was, the screen lock's minutes) lives in an INI file in the data folder."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from PySide6.QtCore import QByteArray, QSettings
 from forms.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from forms.store import Store
 
+DEFAULT_LOCK_MINUTES = 10.0
 _PROFILE_KEYS = {"officer_name": "officer.name", "province": "officer.province", "commune": "officer.commune",
                  "villages": "officer.villages", "language": "ui.language"}
 
@@ -83,6 +84,25 @@ class UiSettings:
     @last_profile.setter
     def last_profile(self, name: str) -> None:
         self._q.setValue("last_profile", name)
+
+    @property
+    def language(self) -> str:
+        """The language last used on this computer: for what is shown before a profile is open."""
+        lang = self._str("language")
+        return lang if lang in LANGUAGES else ""
+
+    @language.setter
+    def language(self, lang: str) -> None:
+        self._q.setValue("language", lang)
+
+    @property
+    def lock_minutes(self) -> float:
+        """Minutes without keyboard or mouse before the screen locks (0: only on request)."""
+        try:
+            minutes = float(self._q.value("lock_minutes", DEFAULT_LOCK_MINUTES))
+        except (TypeError, ValueError):
+            return DEFAULT_LOCK_MINUTES  # a hand-edited file must not switch the lock off
+        return minutes if 0 <= minutes <= 24 * 60 else DEFAULT_LOCK_MINUTES
 
     def geometry(self) -> QByteArray | None:
         value = self._q.value("window/geometry")

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from desktop.progress import Cancelled, TaskState
 from desktop.text import t
@@ -67,43 +67,6 @@ def check_all(state: TaskState, path: Path, forms: FormRegistry | None = None) -
             if report.checked % 50 == 0 or report.checked == total:
                 state.progress(report.checked, total, t("task_check_progress", done=report.checked, total=total))
     return report
-
-
-class _CountingWriter:
-    """A text file that counts the households written (the CSV's first column) and stops
-    when the officer cancels."""
-
-    def __init__(self, out: IO[str], state: TaskState, total: int):
-        self.out, self.state, self.total = out, state, total
-        self.households = 0
-        self._last = ""
-
-    def write(self, text: str) -> int:
-        key = text.split(",", 1)[0]
-        if key != self._last and len(key) == 36:
-            self._last = key
-            self.households += 1
-            if self.households % 50 == 0 or self.households == self.total:
-                self.state.progress(self.households, self.total,
-                                    t("task_export_progress", done=self.households, total=self.total))
-        return self.out.write(text)
-
-
-def export_csv(state: TaskState, path: Path, target: Path, forms: FormRegistry | None = None) -> int:
-    """Every household, one row per member, as a CSV file Excel opens with Vietnamese intact.
-    A cancelled export leaves no half-written file behind."""
-    partial = target.with_name(target.name + ".part")
-    with Store(path, forms) as store:
-        total = store.count()
-        state.progress(0, total, t("task_export_progress", done=0, total=total))
-        try:
-            with open(partial, "w", encoding="utf-8", newline="") as fh:
-                writer = _CountingWriter(fh, state, total)
-                rows = exchange.export_csv(store, writer, level="members", labels=True, excel_text=True)
-            partial.replace(target)
-        finally:
-            partial.unlink(missing_ok=True)
-    return rows
 
 
 def print_household(state: TaskState, path: Path, uuid: str, target: Path, forms: FormRegistry | None = None) -> int:

@@ -144,6 +144,7 @@ class PassphrasePanel(QWidget):
             self.problem.show()
             self.passphrase.clear()
             self._update_wait()
+            self.window().adjustSize()  # room for the wrapped lines, the field stays full height
             return False
         finally:
             QGuiApplication.restoreOverrideCursor()
@@ -267,6 +268,79 @@ class ChoosePassphraseDialog(QDialog):
             self.ok_button.setEnabled(True)
         self.first.clear()
         self.second.clear()
+        self.accept()
+        return True
+
+
+class ChangePassphraseDialog(QDialog):
+    """Settings › Change passphrase: the current one, then the new one twice. The database is
+    not rewritten (only its key is wrapped anew), so it takes a second whatever the size."""
+
+    def __init__(self, db_path: Path, profile_name: str, parent: QWidget | None = None, clock: Clock = time.time):
+        super().__init__(parent)
+        self.setObjectName("change_passphrase_dialog")
+        self.db_path, self.clock = db_path, clock
+        self.setWindowTitle(tr("security_change_title", profile=profile_name))
+        intro = QLabel(tr("security_change_intro", n=profiles.MIN_LENGTH), self)
+        intro.setWordWrap(True)
+        self.old = _password_line(self, "old_passphrase")
+        self.first = _password_line(self, "new_passphrase")
+        self.second = _password_line(self, "new_passphrase_again")
+        self.show_box = QCheckBox(tr("security_show_passphrase"), self)
+        self.show_box.toggled.connect(self._show_toggled)
+        self.problem = _problem_label(self, "change_problem")
+        self.ok_button = QPushButton(tr("security_change_button"), self)
+        self.ok_button.setObjectName("change_ok")
+        self.ok_button.setDefault(True)
+        self.ok_button.clicked.connect(self.change)
+        self.cancel_button = QPushButton(tr("security_close_button"), self)
+        self.cancel_button.setAutoDefault(False)
+        self.cancel_button.clicked.connect(self.reject)
+        self.old.returnPressed.connect(lambda: self.first.setFocus())
+        self.first.returnPressed.connect(lambda: self.second.setFocus())
+        self.second.returnPressed.connect(self.change)
+        form = QFormLayout()
+        for key, line in (("security_current_label", self.old), ("security_new_label", self.first),
+                          ("security_again_label", self.second)):
+            label = QLabel(tr(key), self)
+            label.setBuddy(line)
+            form.addRow(label, line)
+        form.addRow("", self.show_box)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.ok_button)
+        buttons.addWidget(self.cancel_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(form)
+        layout.addWidget(self.problem)
+        layout.addLayout(buttons)
+        self.setMinimumWidth(620)
+        self.old.setFocus()
+
+    def _show_toggled(self, shown: bool) -> None:
+        for line in (self.old, self.first, self.second):
+            _set_shown(line, shown)
+
+    def change(self) -> bool:
+        problems = [m.text() for m in profiles.passphrase_problems(self.first.text(), self.second.text())]
+        if problems:
+            self.problem.setText("\n".join(problems))
+            self.problem.show()
+            return False
+        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            profiles.change_passphrase(self.db_path, self.old.text(), self.first.text(), clock=self.clock)
+        except StoreError as exc:  # the current passphrase wrong (with its wait), a damaged key file
+            self.problem.setText(exc.msg.text())
+            self.problem.show()
+            self.old.clear()
+            self.old.setFocus()
+            return False
+        finally:
+            QGuiApplication.restoreOverrideCursor()
+        for line in (self.old, self.first, self.second):
+            line.clear()
         self.accept()
         return True
 

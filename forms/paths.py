@@ -11,7 +11,7 @@ import platformdirs
 
 APP_NAME = "labour-survey"
 DB_NAME = "households.sqlite"
-_PROFILE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$")
+PROFILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$")
 
 
 def data_dir(override: str | Path | None = None) -> Path:
@@ -24,7 +24,7 @@ def data_dir(override: str | Path | None = None) -> Path:
 
 
 def profile_dir(profile: str = "default", override: str | Path | None = None) -> Path:
-    if not _PROFILE.match(profile):
+    if not PROFILE_NAME.match(profile):
         raise ValueError(f"profile name {profile!r}: use letters, digits, '-', '_' or '.' (at most 64)")
     return data_dir(override) / "profiles" / profile
 

@@ -1,5 +1,9 @@
 """Desktop tests: offscreen Qt, every Qt warning fails the test, every data folder and the
-QSettings files in the test's temporary directory, the interface in Vietnamese."""
+QSettings files in the test's temporary directory, the interface in Vietnamese.
+
+The officer's profile is encrypted, as the program makes it, with a cheap key derivation so that
+the tests stay quick; its passphrase is in $LABOUR_SURVEY_PASSPHRASE for programs started in a
+child process, and no data key outlives its test."""
 
 from __future__ import annotations
 
@@ -20,13 +24,16 @@ from desktop import worker
 from desktop.household_editor import HouseholdEditor
 from desktop.main_window import MainWindow
 from desktop.settings import Profile
+from forms import profiles
 from forms.registry import FormRegistry
-from forms.store import Store
+from forms.store import Store, keys
 
 # Noise of the offscreen platform itself, not of the program (regular expressions).
 IGNORED = (r"This plugin does not support propagateSizeHints\(\)", r"This plugin does not support raise\(\)",
            r"This plugin does not support grabbing the keyboard")
 HERE = Path(__file__).resolve().parent
+PASSPHRASE = "lúa chín vàng ở Hạc Thành"
+FAST_KDF = keys.Kdf("argon2id", {"iterations": 1, "memory_kib": 1024, "lanes": 1})
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -41,6 +48,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def _no_thread_outlives_its_test() -> Iterator[None]:
     yield
     worker.wait_for_all()
+    keys.forget()
 
 
 @pytest.fixture(scope="session")
@@ -74,11 +82,20 @@ def profile() -> Profile:
                    villages=["Tổ dân phố Đông Sơn", "Thôn Yên Trường"], language="vi")
 
 
-@pytest.fixture
-def desk_store(data_dir: Path, forms_registry: FormRegistry, profile: Profile) -> Iterator[Store]:
-    """The default profile's store, set up as after the first start."""
+def create_profile(name: str, forms_registry: FormRegistry, passphrase: str = PASSPHRASE) -> Path:
+    """An encrypted profile as the first start makes it (its key remembered in this process)."""
     from forms import paths
-    s = Store(paths.store_path("default"), forms_registry)
+    db = paths.store_path(name)
+    profiles.create(db, passphrase, forms=forms_registry, kdf=FAST_KDF)
+    return db
+
+
+@pytest.fixture
+def desk_store(data_dir: Path, forms_registry: FormRegistry, profile: Profile,
+               monkeypatch: pytest.MonkeyPatch) -> Iterator[Store]:
+    """The default profile's store, encrypted and set up as after the first start."""
+    monkeypatch.setenv(profiles.ENV_PASSPHRASE, PASSPHRASE)
+    s = Store(create_profile("default", forms_registry), forms_registry)
     profile.save(s)
     yield s
     s.close()

@@ -84,8 +84,10 @@ def wait_for(condition: Callable[[], bool], timeout: float) -> bool:
     return True
 
 
-def on_next_dialog(callback: Callable[[QWidget], Any], timeout: float = 5.0) -> list[QWidget]:
-    """Run callback(dialog) when the next modal dialog is shown (from inside its event loop).
+def on_next_dialog(callback: Callable[[QWidget], Any], timeout: float = 5.0,
+                   kind: type[QWidget] | None = None) -> list[QWidget]:
+    """Run callback(dialog) when the next modal dialog (of class `kind`, if given: not the one
+    still open while the next is being prepared) is shown (from inside its event loop).
     Returns a list that receives the dialog, to check that one was shown. If the callback
     fails, the dialog is closed (so the test fails instead of hanging) and the error re-raised
     by the Qt exception capture of pytest-qt."""
@@ -94,7 +96,7 @@ def on_next_dialog(callback: Callable[[QWidget], Any], timeout: float = 5.0) -> 
 
     def poll() -> None:
         w = QApplication.activeModalWidget()
-        if w is not None and w.isVisible():
+        if w is not None and w.isVisible() and (kind is None or isinstance(w, kind)):
             seen.append(w)
             try:
                 if not w.isActiveWindow():

@@ -13,7 +13,7 @@ from desktop import app as desktop_app
 from desktop.errors import ErrorReporter
 from desktop.household_editor import HouseholdEditor
 from forms import paths
-from forms.store import Store
+from forms.store import Store, cipher, keys
 from tests import factories as fx
 from tests.desktop.helpers import key_on_dialog, on_next_dialog, press, select_all_and_type
 
@@ -23,7 +23,7 @@ def test_a_locked_database_is_a_plain_message_and_the_answer_is_saved_once_free(
     uuid = desk_store.save(fx.household(), actor="lan").household.uuid
     editor.open_household(uuid)
     desk_store.conn.execute("PRAGMA busy_timeout = 200")  # do not wait 5 s for the lock in a test
-    other = sqlite3.connect(desk_store.path, isolation_level=None)
+    other = cipher.connect(desk_store.path, keys.unlocked_key(desk_store.path))
     other.execute("BEGIN EXCLUSIVE")  # another program holds the file
     texts: list[str] = []
     shown = on_next_dialog(lambda d: (texts.append(d.text()), key_on_dialog(Qt.Key.Key_Return)(d)))

@@ -46,6 +46,7 @@ def test_print_the_open_household_and_open_the_pdf(qtbot, start_window, househol
     qtbot.waitUntil(lambda: opened.called, timeout=10_000)
     assert seen and t("task_print_done", path="")[:10] in seen[0].text()
     [pdf] = (data_dir / "exports").glob("phieu-HT-0001-*.pdf")
+    assert str(pdf) in seen[0].text() and "thông tin cá nhân" in seen[0].text()  # where, and what it holds
     opened.assert_called_once_with(pdf)
     text = pdf_text(pdf)
     assert "HT-0001" in text and "Đặng Văn Hùng" in text and "Thất nghiệp" in text

@@ -1,9 +1,10 @@
-"""First start: the officer creates a profile (name, province, commune, villages) and picks
-the interface language, with the keyboard."""
+"""First start: the officer chooses the passphrase that encrypts the new profile, then fills it
+(name, province, commune, villages) and picks the interface language, with the keyboard."""
 
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
@@ -11,9 +12,11 @@ from PySide6.QtWidgets import QWidget
 from desktop import app as desktop_app
 from desktop.profile_dialog import ProfileDialog
 from desktop.settings import Profile
+from desktop.unlock_dialog import ChoosePassphraseDialog
 from forms import paths
 from forms.i18n import current_language
-from forms.store import Store
+from forms.store import Store, keys
+from tests.desktop.conftest import PASSPHRASE
 from tests.desktop.helpers import focus, on_next_dialog, press, type_text
 
 ARGS = {"data_dir": None, "profile": "default", "lang": None, "actor": None, "command": None}
@@ -47,15 +50,35 @@ def fill_first_start(name: str, commune_search: str, villages: list[str], englis
     return fill
 
 
+def passphrase_then(then: Callable[[QWidget], None], passphrase: str = PASSPHRASE) -> tuple[list, list]:
+    """The first start's two dialogs: the passphrase typed twice, then `then` on the profile."""
+    profile_seen: list[list[QWidget]] = []
+
+    def choose(dialog: QWidget) -> None:
+        assert isinstance(dialog, ChoosePassphraseDialog)
+        assert focus() is dialog.first
+        type_text(passphrase)
+        press(Qt.Key.Key_Return)
+        type_text(passphrase)
+        profile_seen.append(on_next_dialog(then, kind=ProfileDialog))
+        press(Qt.Key.Key_Return)
+        assert not dialog.isVisible(), dialog.problem.text()
+    return on_next_dialog(choose), profile_seen
+
+
 def test_first_start_creates_the_profile(qtbot, data_dir, forms_registry) -> None:
-    seen = on_next_dialog(fill_first_start("Hà Thị Thu Thảo", "hac thanh", ["Tổ dân phố Đông Sơn", "Thôn Yên Trường"]))
+    chose, profile_seen = passphrase_then(
+        fill_first_start("Hà Thị Thu Thảo", "hac thanh", ["Tổ dân phố Đông Sơn", "Thôn Yên Trường"]))
     window = desktop_app.start(argparse.Namespace(**ARGS))
-    assert seen and window is not None
+    assert chose and profile_seen and profile_seen[0] and window is not None
     qtbot.addWidget(window)
     try:
         assert current_language() == "vi"
         assert window.windowTitle().endswith("Hà Thị Thu Thảo")
-        with Store(paths.store_path("default"), forms_registry) as store:
+        db = paths.store_path("default")
+        assert window.store.encrypted and keys.is_encrypted(db)
+        assert b"Th\xe1\xba\xa3o" not in db.read_bytes() and not db.read_bytes().startswith(b"SQLite format 3")
+        with Store(db, forms_registry) as store:
             p = Profile.load(store)
         assert p == Profile("Hà Thị Thu Thảo", "38", "14797", ["Tổ dân phố Đông Sơn", "Thôn Yên Trường"], "vi")
         window.new_household()
@@ -68,9 +91,9 @@ def test_first_start_creates_the_profile(qtbot, data_dir, forms_registry) -> Non
 
 
 def test_first_start_in_english(qtbot, data_dir) -> None:
-    on_next_dialog(fill_first_start("Lo Van Pao", "14797", ["Ban Muong Khoa"], english=True))
+    _chose, profile_seen = passphrase_then(fill_first_start("Lo Van Pao", "14797", ["Ban Muong Khoa"], english=True))
     window = desktop_app.start(argparse.Namespace(**ARGS))
-    assert window is not None
+    assert profile_seen and window is not None
     qtbot.addWidget(window)
     try:
         assert current_language() == "en" and window.menus["menu_file"].title() == "&File"
@@ -101,4 +124,5 @@ def test_the_profile_needs_name_province_commune_and_a_village(qtbot, forms_regi
 def test_cancelling_the_first_start_opens_nothing(qtbot, data_dir) -> None:
     seen = on_next_dialog(lambda d: d.reject())
     assert desktop_app.start(argparse.Namespace(**ARGS)) is None
-    assert seen
+    assert seen and isinstance(seen[0], ChoosePassphraseDialog)
+    assert not paths.store_path("default").exists() and not keys.is_encrypted(paths.store_path("default"))

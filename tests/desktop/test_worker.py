@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import threading
 import time
-from pathlib import Path
 
-import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QProgressDialog, QPushButton, QWidget
 
 from desktop import tasks
-from desktop.worker import Cancelled, Task, TaskState, run_task
+from desktop.worker import Task, TaskState, run_task
 from forms.store import Store
 from tests import factories as fx
 from tests.desktop.helpers import key_on_dialog, on_next_dialog, wait_for
@@ -85,36 +83,6 @@ def test_check_all_from_the_menu(qtbot, start_window, desk_store: Store) -> None
         pass
     qtbot.waitUntil(lambda: bool(seen), timeout=5000)
     assert "Đã kiểm tra 31 hộ: 1 hộ còn lỗi" in texts[0] and "HT-BAD: 1 lỗi" in texts[0]
-
-
-def test_export_from_the_menu_writes_a_csv_excel_reads(qtbot, start_window, desk_store: Store, data_dir: Path) -> None:
-    fill(desk_store, 12)
-    window = start_window()
-    on_next_dialog(key_on_dialog(Qt.Key.Key_Escape), timeout=20)
-    with qtbot.waitSignal(window.export_csv().succeeded, timeout=20_000) as got:
-        pass
-    [csv] = (data_dir / "exports").glob("households-*.csv")
-    text = csv.read_bytes().decode("utf-8")
-    assert text.startswith("\ufeff") and got.args[0] == text.count("\r\n") - 1
-    assert "Đặng Văn Hùng" in text or "Nguyễn" in text or "Lò" in text
-    assert not list((data_dir / "exports").glob("*.part"))
-
-
-def test_a_cancelled_export_leaves_no_file(desk_store: Store, tmp_path: Path) -> None:
-    fill(desk_store, 120)
-    state = TaskState()
-    original = state.progress
-
-    def progress(done: int, total: int | None = None, note: str | None = None) -> None:
-        if done >= 50:
-            state.cancel()
-        original(done, total, note)
-
-    state.progress = progress  # type: ignore[method-assign]
-    target = tmp_path / "out.csv"
-    with pytest.raises(Cancelled):
-        tasks.export_csv(state, desk_store.path, target)
-    assert not target.exists() and not list(tmp_path.glob("*.part"))
 
 
 def test_check_all_alone(desk_store: Store) -> None:
