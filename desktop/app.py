@@ -79,7 +79,8 @@ def choose_profile(args: argparse.Namespace, settings: UiSettings, always: bool 
     given = getattr(args, "profile", None) not in (None, "default")
     names = existing_profiles(data_dir)
     if given or (len(names) < 2 and not always):
-        return name
+        # The one profile of this laptop, even if desktop.ini was lost: never a new empty one.
+        return names[0] if not given and names and name not in names else name
     chooser = ProfileChooser(names, name, data_dir)
     chosen = chooser.chosen if chooser.exec() == ProfileChooser.DialogCode.Accepted else None
     chooser.deleteLater()

@@ -249,3 +249,16 @@ def test_switch_profile_closes_this_one_and_a_new_officer_makes_theirs(qtbot, da
     assert desktop_app.start(argparse.Namespace(**{**ARGS, "profile": None}), choose=True) is None
     assert steps == ["passphrase", "ProfileDialog"]  # the officer stopped at filling in the profile
     assert keys.is_encrypted(paths.store_path("thao")) and profiles.profile_names() == ["lan", "thao"]
+
+
+def test_the_only_profile_opens_even_without_the_settings_file(qtbot, data_dir, forms_registry, profile,
+                                                                monkeypatch) -> None:
+    set_up(create_profile("lan", forms_registry), forms_registry, profile, ["HT-LAN"])
+    assert not (data_dir / "desktop.ini").exists()
+    monkeypatch.setenv(profiles.ENV_PASSPHRASE, PASSPHRASE)
+    window = open_window(qtbot)
+    try:
+        assert window.profile_name == "lan" and [h.household_code for h in window.store.list()] == ["HT-LAN"]
+        assert profiles.profile_names() == ["lan"]  # no empty "default" made beside it
+    finally:
+        close(window)
