@@ -25,12 +25,14 @@ from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 from desktop import app  # noqa: E402
 from desktop.profile_dialog import ProfileDialog  # noqa: E402
 from desktop.settings import Profile  # noqa: E402
-from forms import paths  # noqa: E402
+from desktop.unlock_dialog import UnlockDialog  # noqa: E402
+from forms import paths, profiles  # noqa: E402
 from forms.i18n import set_language  # noqa: E402
 from forms.store import Store  # noqa: E402
 from tests import factories as fx  # noqa: E402
 
 SIZE = (1366, 740)
+PASSPHRASE = "lúa chín vàng ở Hạc Thành"
 
 
 def settle(ms: int = 300) -> None:
@@ -82,14 +84,22 @@ def main() -> int:
     os.environ["LABOUR_SURVEY_DATA"] = str(data)
     qapp = app.make_app()
     set_language("vi")
+    profiles.create(paths.store_path("default"), PASSPHRASE)  # encrypted, as the first start makes it
+    os.environ[profiles.ENV_PASSPHRASE] = PASSPHRASE  # for app.start, instead of typing it
     store = Store(paths.store_path("default"))
     profile = Profile("Nguyễn Thị Lan", "38", "14797", list(fx.VILLAGES), "vi")
     profile.save(store)
     problem = fill(store)
     store.close()
 
-    # 1. First start: the profile dialog, filled in.
-    with Store(paths.store_path("first")) as first:
+    # 1. First start: the profile dialog, filled in (a store outside the profiles folder: one
+    # more profile there would bring up the list of profiles at start).
+    unlock = UnlockDialog(paths.store_path("default"), "default")
+    unlock.show()
+    unlock.adjustSize()
+    save(unlock, "unlock-dialog.png")
+    unlock.close()
+    with Store(data / "first.sqlite") as first:
         dialog = ProfileDialog(first.forms.current(), Profile(), first_start=True)
         dialog.name.setText("Nguyễn Thị Lan")
         dialog.province.line.setText("38")
