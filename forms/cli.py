@@ -191,6 +191,7 @@ def cmd_export(args: argparse.Namespace, store: Store) -> int:
                                     excel_text=args.excel_text)
     if args.output:
         print(tr("cli_exported", n=n, path=args.output), file=sys.stderr)
+        print(tr("cli_exported_in_clear", path=Path(args.output).absolute()), file=sys.stderr)
     return 0
 
 

@@ -47,6 +47,7 @@ def test_import_list_search_show_validate_export(tmp_path: Path) -> None:
     out = tmp_path / "all.csv"
     r = run(data, "households", "export", "--format", "csv", "-o", str(out))
     assert r.returncode == 0 and out.read_bytes().startswith(b"\xef\xbb\xbf")
+    assert f"The file {out} holds personal data" in r.stderr and "NOT encrypted" in r.stderr
     r = run(data, "households", "export")
     assert len(r.stdout.splitlines()) == 7
 

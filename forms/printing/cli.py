@@ -63,8 +63,9 @@ def _state():  # -> batch.PrintState
                                                       file=sys.stderr, flush=True))
 
 
-def _run(work, *args, **kwargs) -> int:
-    """Run a batch; messages and exit codes as the rest of the command line."""
+def _run(work, *args, personal: bool = False, **kwargs) -> int:
+    """Run a batch; messages and exit codes as the rest of the command line. `personal`: the
+    PDF holds households' personal data, and the officer is told so and where it is."""
     from forms.printing.batch import Cancelled, Printed
 
     try:
@@ -77,6 +78,8 @@ def _run(work, *args, **kwargs) -> int:
         return 2
     if isinstance(printed, Printed):
         print(t("cli_printed", forms=printed.forms, pages=printed.pages, path=printed.path))
+        if personal:
+            print(t("cli_personal_pdf", path=Path(printed.path).absolute()), file=sys.stderr)
     return 0
 
 
@@ -108,7 +111,7 @@ def cmd_household(args: argparse.Namespace, store: Store) -> int:
     from forms.printing import batch  # here, not at the top: see the top of this module
 
     uuids = [find(store, key).uuid for key in args.ids]  # LookupError: forms.cli.run says which
-    return _run(batch.print_households, store, uuids, args.output)
+    return _run(batch.print_households, store, uuids, args.output, personal=True)
 
 
 def cmd_village(args: argparse.Namespace, store: Store) -> int:
@@ -119,7 +122,7 @@ def cmd_village(args: argparse.Namespace, store: Store) -> int:
         known = ", ".join(store.villages()) or "—"
         print(t("cli_no_village", village=args.village, known=known), file=sys.stderr)
         return 2
-    return _run(batch.print_village, store, village, args.output, status=args.status)
+    return _run(batch.print_village, store, village, args.output, status=args.status, personal=True)
 
 
 def cmd_report(args: argparse.Namespace, store: Store) -> int:

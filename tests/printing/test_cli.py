@@ -41,6 +41,8 @@ def test_print_commands(data: Path, tmp_path: Path, capsys: pytest.CaptureFixtur
         village = store.list(limit=1)[0].village
     assert run(*d, "print", "household", code, "-o", str(tmp_path / "h.pdf")) == 0
     assert code in Pdf((tmp_path / "h.pdf").read_bytes()).text()
+    said = capsys.readouterr().err
+    assert str(tmp_path / "h.pdf") in said and "NOT encrypted" in said  # where the personal data is
     assert run(*d, "print", "village", village.upper(), "-o", str(tmp_path / "v.pdf")) == 0
     assert run(*d, "--lang", "vi", "print", "report", "-o", str(tmp_path / "r.pdf")) == 0
     assert "Đã lập báo cáo" in capsys.readouterr().out

@@ -40,7 +40,8 @@ except RuntimeError as exc:
 def test_a_whole_session_leaves_personal_data_only_in_the_encrypted_database(tmp_path: Path) -> None:
     data, temp, exports = tmp_path / "data", tmp_path / "tmp", tmp_path / "data" / "exports"
     temp.mkdir()
-    env = {"TMPDIR": str(temp), "TEMP": str(temp), "TMP": str(temp)}
+    env = {"TMPDIR": str(temp), "TEMP": str(temp), "TMP": str(temp),
+           "LABOUR_SURVEY_EXPORT_PASSPHRASE": "district office 2026"}
     src = tmp_path / "village.jsonl"  # the officer's own file, outside the data folder
     lines = [json.dumps(secret_household(i), ensure_ascii=False) for i in range(3)]
     bad = secret_household(5)
