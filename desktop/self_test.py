@@ -201,6 +201,7 @@ def _first_difference(a: Any, b: Any, where: str = "") -> str | None:
 
 
 SELF_TEST_PASSPHRASE = "self-test: không phải mật khẩu thật"
+EXPORT_PASSPHRASE = "self test, not a real one"  # export passphrases are without diacritics
 
 
 def check_store(run: _Run) -> Message:
@@ -255,6 +256,27 @@ def check_search(run: _Run) -> Message:
     if run.uuid not in found:
         raise Broken(message("selftest_not_found", query=SAMPLE_QUERY))
     return message("selftest_search_detail", query=SAMPLE_QUERY, name=SAMPLE_HEAD)
+
+
+def check_export(run: _Run) -> Message:
+    """The statistics export as officers make it: an encrypted 7z archive (py7zr and its
+    compiled parts, pyreadstat, openpyxl are in the bundle), read back with its passphrase."""
+    from forms.exports.archive import export_archive, read_archive
+    from forms.store import Store
+
+    target = run.tmp / "exports" / "self-test.7z"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with Store(_sample_store(run), run.forms) as store:
+        h = store.get(run.uuid)
+        export_archive([store.definition_of(h)], [h.export()], target, EXPORT_PASSPHRASE, formats=("csv", "sav"))
+    files = read_archive(target, EXPORT_PASSPHRASE)
+    wanted = {"households.csv", "members.csv", "households.sav", "members.sav", "codebook.xlsx"}
+    members = files.get("members.csv", b"").decode("utf-8-sig", errors="replace")
+    if not wanted <= set(files) or SAMPLE_HEAD not in members:
+        raise Broken(message("selftest_export_content", found=", ".join(sorted(files))))
+    if SAMPLE_CODE.encode() in target.read_bytes() or SAMPLE_HEAD.encode() in target.read_bytes():
+        raise Broken(message("selftest_not_encrypted_export"))
+    return message("selftest_export_detail", files=len(files), size=max(1, target.stat().st_size // 1024))
 
 
 def check_pdf(run: _Run) -> Message:
@@ -333,6 +355,7 @@ CHECKS: list[Check] = [
     ("selftest_check_store", check_store),
     ("selftest_check_search", check_search),
     ("selftest_check_pdf", check_pdf),
+    ("selftest_check_export", check_export),
     ("selftest_check_certificates", check_certificates),
     ("selftest_check_qt", check_qt),
 ]

@@ -121,7 +121,7 @@ def test_self_test_in_vietnamese(built: Built, tmp_path: Path) -> None:
     for check in ("Bản dịch", "Phông chữ", "Danh mục quốc gia", "Bảng hỏi", "Lưu và đọc lại một hộ", "Tìm kiếm không dấu",
                   "In phiếu PDF", "Chứng chỉ kết nối máy chủ tỉnh", "Cửa sổ chương trình (Qt)"):
         assert any(line.startswith(f"OK   {check}: ") for line in lines), check
-    assert lines[-1] == "Tất cả 9 phép kiểm tra đều đạt: chương trình đã được cài đặt đúng."
+    assert lines[-1] == "Tất cả 10 phép kiểm tra đều đạt: chương trình đã được cài đặt đúng."
     assert not data.exists()
 
 
@@ -129,7 +129,7 @@ def test_self_test_in_english_and_version(built: Built, tmp_path: Path) -> None:
     done = run([built.program, "--lang", "en", "--self-test"], env(tmp_path))
     assert done.returncode == 0, done.stdout + done.stderr
     assert "OK   PDF printing: household form TU-KIEM-TRA-01: 3 pages" in done.stdout
-    assert done.stdout.splitlines()[-1] == "All 9 checks passed: the program is installed correctly."
+    assert done.stdout.splitlines()[-1] == "All 10 checks passed: the program is installed correctly."
     version = run([built.program, "--version"], env(tmp_path))
     assert (version.returncode, version.stdout.strip()) == (0, f"labour-survey {__version__}")
 
@@ -213,7 +213,7 @@ def test_install_open_old_data_upgrade_and_uninstall(built: Built, tmp_path: Pat
     install = unpacked / f"labour-survey-{__version__}" / "install.sh"
     done = run(["sh", install], environ, timeout=300)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "Tất cả 9 phép kiểm tra đều đạt" in done.stdout  # install.sh ends with the self-test
+    assert "Tất cả 10 phép kiểm tra đều đạt" in done.stdout  # install.sh ends with the self-test
 
     prefix = home / ".local" / "opt" / "labour-survey"
     entry = (home / ".local" / "share" / "applications" / "labour-survey.desktop").read_text(encoding="utf-8")
