@@ -282,7 +282,7 @@ class SyncPanel(QWidget):
             self._pending = True
             return
         self._pending = False
-        # The refused households are read while the panel is seen (it reads every draft).
+        # The refused households are read only while the panel is seen (a pass over the table).
         task = Task(tasks.sync_overview, self.path, self.forms, self.isVisible())
         task.succeeded.connect(self._overview)
         task.failed.connect(lambda _exc: None)  # the panel keeps what it showed; the next refresh may work

@@ -251,3 +251,20 @@ def test_not_a_database(tmp_path: Path, forms_registry: FormRegistry) -> None:
     with pytest.raises(StoreError) as info:
         Store(path, forms_registry)
     assert "not a labour-survey data file" in info.value.msg.en
+
+
+def test_households_with_a_server_note_newest_first_and_counted(store: Store) -> None:
+    """What the sync panel lists: refused or returned households still to correct, not the
+    deleted ones nor those corrected and marked complete again."""
+    uuids = [store.save(fx.household(household_code=f"HT-N{i}"), actor="lan").household.uuid for i in range(5)]
+    note = '{"outcome": "rejected", "message": {"vi": "Sai", "en": "Wrong"}}'
+    for uuid in uuids[:4]:
+        store.conn.execute("UPDATE households SET server_note = ? WHERE uuid = ?", (note, uuid))
+    store.delete(uuids[0], actor="lan")
+    store.conn.execute("UPDATE households SET status = 'complete' WHERE uuid = ?", (uuids[1],))
+    store.conn.execute("UPDATE households SET status = 'returned' WHERE uuid = ?", (uuids[3],))
+    found, total = store.with_server_note()
+    assert total == 2 and [h.household_code for h in found] == ["HT-N3", "HT-N2"]
+    assert all(h.server_note == note for h in found)
+    found, total = store.with_server_note(limit=1)
+    assert total == 2 and len(found) == 1

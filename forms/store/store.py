@@ -261,6 +261,17 @@ class Store:
                "ORDER BY updated_at DESC, rowid DESC LIMIT ? OFFSET ?")
         return [Household(*r) for r in self.conn.execute(sql, [*params, limit, offset])]
 
+    def with_server_note(self, statuses: tuple[str, ...] = ("draft", "returned"),
+                         limit: int = 200) -> tuple[list[Household], int]:
+        """Households the server refused or returned (a server_note kept), newest change first,
+        at most `limit`, and how many there are: one pass in SQL, not every draft in Python."""
+        marks = ", ".join("?" for _ in statuses)
+        where = f"WHERE deleted_at IS NULL AND server_note IS NOT NULL AND status IN ({marks})"
+        total = self.conn.execute(f"SELECT count(*) FROM households {where}", statuses).fetchone()[0]
+        rows = self.conn.execute(f"SELECT {_SUMMARY} FROM households {where} "
+                                 "ORDER BY updated_at DESC, rowid DESC LIMIT ?", [*statuses, limit])
+        return [Household(*r) for r in rows], total
+
     def count(self, *, status: str | None = None, village: str | None = None, text: str | None = None) -> int:
         where, params = self._filters(status, village, text, False)
         return self.conn.execute(f"SELECT count(*) FROM households {where}", params).fetchone()[0]
