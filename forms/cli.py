@@ -11,10 +11,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
-from forms import exchange, paths, profile_cli
+from forms import exchange, paths, profile_cli, profiles
 from forms.definition import DefinitionError, load_definition
 from forms.engine import Evaluation, FieldRef
-from forms.i18n import current_language, set_language, tr
+from forms.i18n import current_language, message, set_language, tr
 from forms.store import STATUSES, Household, NotCompletable, Store, StoreError, keys
 
 
@@ -33,7 +33,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--all-or-nothing", action="store_true",
                    help="store nothing if any line is bad (default: store the good lines, list the bad)")
     p.add_argument("--replace", action="store_true", help="overwrite households that exist with other answers")
-    p.set_defaults(func=cmd_import)
+    p.set_defaults(func=cmd_import, creates_profile=True)
     p = hsub.add_parser("export", help="export households as JSON Lines or CSV")
     p.add_argument("--format", choices=["jsonl", "csv"], default="jsonl")
     p.add_argument("-o", "--output", help="file to write (default: standard output)")
@@ -112,10 +112,22 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def open_store(args: argparse.Namespace) -> Store:
-    """The profile's store; an encrypted one after its passphrase (asked, or $LABOUR_SURVEY_PASSPHRASE)."""
+    """The profile's store; an encrypted one after its passphrase (asked, or $LABOUR_SURVEY_PASSPHRASE).
+
+    A profile that does not exist is made only by the commands that put data in it (import,
+    enroll), encrypted whenever a passphrase is at hand; any other command refuses, so that a
+    mistyped --profile does not leave an empty profile behind."""
     path = paths.store_path(args.profile, args.data_dir)
-    if keys.is_encrypted(path) and keys.unlocked_key(path) is None:
-        profile_cli.unlock(args.profile, path)
+    if keys.is_encrypted(path):
+        if keys.unlocked_key(path) is None:
+            profile_cli.unlock(args.profile, path)
+    elif not path.exists():
+        if not getattr(args, "creates_profile", False):
+            known = ", ".join(profiles.profile_names(args.data_dir)) or "—"
+            raise StoreError(message("cli_no_such_profile", profile=args.profile, path=path, known=known))
+        profile_cli.create_for_command(args.profile, path)
+    else:
+        print(tr("security_plain_warning", profile=args.profile, path=path), file=sys.stderr)
     return Store(path)
 
 

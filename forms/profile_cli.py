@@ -90,6 +90,27 @@ def unlock(profile: str, db: Path) -> bytes:
     return profiles.unlock(db, ask(prompt, ENV_PASSPHRASE))
 
 
+def create_for_command(profile: str, db: Path) -> None:
+    """A new profile for a command that stores data (import, enroll): encrypted with the
+    passphrase of $LABOUR_SURVEY_PASSPHRASE or typed twice at the terminal. With neither (a
+    script without the variable) it is made unencrypted, and the command says so loudly."""
+    scripted = os.environ.get(ENV_NEW_PASSPHRASE) or os.environ.get(ENV_PASSPHRASE)
+    if scripted is None and not sys.stdin.isatty():
+        print(tr("security_created_plain", profile=profile, path=db, variable=ENV_PASSPHRASE), file=sys.stderr)
+        return
+    if scripted is not None:
+        problems = profiles.passphrase_problems(scripted)
+        if problems:
+            raise profiles.WeakPassphrase(problems[0])
+        passphrase = scripted
+    else:
+        print(tr("security_new_profile_intro", profile=profile, path=db), file=sys.stderr)
+        passphrase = ask_new()
+    profiles.create(db, passphrase)
+    print(tr("security_created", profile=profile), file=sys.stderr)
+    _warn_without_recovery(db)
+
+
 def _db(args: argparse.Namespace) -> Path:
     return paths.store_path(args.profile, args.data_dir)
 

@@ -18,7 +18,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("code", help="the one-time enrollment code from the administrator")
     p.add_argument("--device-name", default=socket.gethostname(), help="how the server lists this laptop")
     p.add_argument("--ca-file", help="the province's CA certificate (PEM), if its server uses its own")
-    p.set_defaults(func=cmd_enroll)
+    p.set_defaults(func=cmd_enroll, creates_profile=True)
     p = sub.add_parser("sync", help="send what is waiting to the provincial server and fetch what it sent",
                        description="With no action: sync now. status: what waits and the last sync. "
                                    "export FILE: write what waits to a USB bundle for the province. "

@@ -67,8 +67,15 @@ def test_bad_import_reports_line_numbers(tmp_path: Path) -> None:
 def test_unknown_household_and_newer_database(tmp_path: Path) -> None:
     import sqlite3
 
+    r = run(tmp_path / "data", "--profile", "lna", "households", "show", "HT-404", lang="vi")
+    assert r.returncode == 2 and 'Không có hồ sơ "lna" trên máy này' in r.stderr  # a typo makes no profile
+    assert not (tmp_path / "data" / "profiles" / "lna").exists()
+    src = tmp_path / "one.jsonl"
+    src.write_text(json.dumps(fx.household(), ensure_ascii=False) + "\n", encoding="utf-8")
+    r = run(tmp_path / "data", "households", "import", str(src), lang="vi")
+    assert r.returncode == 0 and "KHÔNG mã hóa" in r.stderr  # no passphrase at hand: made plain, said loudly
     r = run(tmp_path / "data", "households", "show", "HT-404", lang="vi")
-    assert r.returncode == 2 and "Không tìm thấy hộ" in r.stderr
+    assert r.returncode == 2 and "Không tìm thấy hộ" in r.stderr and "profile encrypt" in r.stderr
     db = tmp_path / "data" / "profiles" / "default" / "households.sqlite"
     conn = sqlite3.connect(db)
     conn.execute("PRAGMA user_version = 99")
@@ -86,3 +93,18 @@ def test_forms_check(tmp_path: Path) -> None:
         "relevant: ${employment_status} = 4", "relevant: ${employment_state} = 4"), encoding="utf-8")
     r = run(tmp_path, "forms", "check", str(bad))
     assert r.returncode == 1 and "field 'contract'" in r.stderr and "employment_state" in r.stderr
+
+
+def test_a_profile_made_by_an_import_is_encrypted_when_a_passphrase_is_given(tmp_path: Path) -> None:
+    import os
+
+    src = tmp_path / "one.jsonl"
+    src.write_text(json.dumps(fx.household(), ensure_ascii=False) + "\n", encoding="utf-8")
+    env = {**os.environ, "LABOUR_SURVEY_PASSPHRASE": "lúa chín vàng ở Hạc Thành"}
+    cmd = [sys.executable, "-m", "desktop.launcher", "--data-dir", str(tmp_path / "data"), "--profile", "lan"]
+    r = subprocess.run([*cmd, "households", "import", str(src)], capture_output=True, text=True, env=env, timeout=60)
+    assert r.returncode == 0 and "Created the encrypted profile lan" in r.stderr, r.stderr
+    db = tmp_path / "data" / "profiles" / "lan" / "households.sqlite"
+    assert not db.read_bytes().startswith(b"SQLite format 3") and b"HT-0001" not in db.read_bytes()
+    r = subprocess.run([*cmd, "households", "list"], capture_output=True, text=True, env=env, timeout=60)
+    assert r.returncode == 0 and "HT-0001" in r.stdout and "NOT encrypted" not in r.stderr

@@ -78,6 +78,10 @@ def test_a_weak_passphrase_is_refused_with_the_reason_and_nothing_is_written(tmp
 
 def test_at_the_terminal_the_passphrase_is_typed_twice_with_three_tries(monkeypatch: pytest.MonkeyPatch,
                                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    import forms.i18n
+
+    monkeypatch.setattr(forms.i18n, "_language", [])  # English, whatever an earlier test chose
+    forms.i18n.set_language("en")
     monkeypatch.delenv(encrypted.ENV_PASSPHRASE, raising=False)
     monkeypatch.setattr(sys.stdin, "isatty", lambda: True)
     typed = iter(["lan2026", "lan2026", PASSPHRASE, PASSPHRASE + "!", PASSPHRASE, PASSPHRASE])
@@ -150,6 +154,7 @@ def test_export_reports_values_it_could_not_write(tmp_path: Path) -> None:
 def test_export_into_a_file_path_is_refused_plainly(tmp_path: Path) -> None:
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("x", encoding="utf-8")
+    data = store_with_households(tmp_path)
     for plain in ([], ["--plain"]):
-        r = run(tmp_path / "data", "export", "--format", "csv", "-o", str(blocker / "out"), *plain)
+        r = run(data, "export", "--format", "csv", "-o", str(blocker / "out"), *plain)
         assert r.returncode == 2 and "Cannot write" in r.stderr and "Traceback" not in r.stderr
