@@ -81,7 +81,7 @@ class PassphrasePanel(QWidget):
         self.waiting = QLabel(self)
         self.waiting.setObjectName("unlock_waiting")
         self.waiting.hide()
-        self.forgot = QLabel(tr("security_forgot"), self)
+        self.forgot = QLabel(profiles.forgot_text(db_path).text(), self)
         self.forgot.setObjectName("unlock_forgot")
         self.forgot.setWordWrap(True)
         self.forgot.setStyleSheet("color: #5f6368;")
@@ -140,8 +140,15 @@ class PassphrasePanel(QWidget):
         try:
             data_key = profiles.unlock(self.db_path, text, clock=self.clock)
         except StoreError as exc:  # WrongPassphrase, MustWait, a damaged key file
-            self.problem.setText(exc.msg.text())
-            self.problem.show()
+            # The wait has its own line and the footer says what a forgotten passphrase means:
+            # the red line says only what went wrong.
+            if isinstance(exc, profiles.WrongPassphrase):
+                self.problem.setText(tr("security_wrong_short"))
+            elif isinstance(exc, profiles.MustWait):
+                self.problem.setText("")
+            else:
+                self.problem.setText(exc.msg.text())
+            self.problem.setVisible(bool(self.problem.text()))
             self.passphrase.clear()
             self._update_wait()
             self.window().adjustSize()  # room for the wrapped lines, the field stays full height

@@ -76,8 +76,8 @@ def unlock(profile: str, db: Path) -> bytes:
     wait = profiles.wait_before_next_try(db)
     if wait > 0:  # say so before asking: typing a passphrase that will not be tried is no use
         failures = profiles.status(db).failures
-        raise profiles.MustWait(message("security_must_wait", failures=failures,
-                                                 wait=profiles.duration(wait)), wait)
+        raise profiles.MustWait(message("security_must_wait", failures=failures, wait=profiles.duration(wait),
+                                        recovery=profiles.if_forgotten(keys.KeyFile.load(db))), wait)
     prompt = tr("security_prompt", profile=profile)
     if os.environ.get(ENV_PASSPHRASE) is not None or not sys.stdin.isatty():
         return profiles.unlock(db, ask(prompt, ENV_PASSPHRASE))

@@ -132,6 +132,21 @@ def wait_before_next_try(path: str | Path, clock: Clock = time.time) -> float:
 
 
 # -- the operations --------------------------------------------------------------------------
+def if_forgotten(key_file: KeyFile) -> Message:
+    """What a forgotten passphrase means for this profile: recoverable at the district office
+    only if the province's recovery key was added (at enrollment); never promise it otherwise."""
+    return message("security_if_forgotten" if key_file.recovery else "security_if_forgotten_lost")
+
+
+def forgot_text(path: str | Path) -> Message:
+    """The unlock screens' footer: what to do if the passphrase is forgotten."""
+    try:
+        recoverable = bool(KeyFile.load(database_of(path)).recovery)
+    except StoreError:
+        recoverable = False
+    return message("security_forgot" if recoverable else "security_forgot_lost")
+
+
 def unlock(path: str | Path, passphrase: str, *, clock: Clock = time.time) -> bytes:
     """The profile's data key, remembered for this process (so Store(path) opens it); raises
     MustWait (nothing tried) or WrongPassphrase (with the new wait)."""
@@ -140,14 +155,16 @@ def unlock(path: str | Path, passphrase: str, *, clock: Clock = time.time) -> by
     attempts = Attempts.load(db)
     wait = attempts.wait(clock())
     if wait > 0:
-        raise MustWait(message("security_must_wait", failures=attempts.failures, wait=duration(wait)), wait)
+        raise MustWait(message("security_must_wait", failures=attempts.failures, wait=duration(wait),
+                               recovery=if_forgotten(key_file)), wait)
     data_key = key_file.unwrap(passphrase)
     if data_key is None:
         attempts.failures += 1
         attempts.last_failure = clock()
         attempts.save(db)
         wait = delay_after(attempts.failures)
-        raise WrongPassphrase(message("security_wrong_passphrase", wait=duration(wait)), wait)
+        raise WrongPassphrase(message("security_wrong_passphrase", wait=duration(wait),
+                                      recovery=if_forgotten(key_file)), wait)
     if attempts.failures:
         Attempts().save(db)
     keys.remember(db, data_key)

@@ -123,7 +123,8 @@ def test_nothing_gets_through_while_locked_and_all_comes_back_after(qtbot, windo
     QTest.mouseClick(window.line, Qt.MouseButton.LeftButton, pos=QPoint(5, 5))
     assert window.line.text() == "Đặng Văn" and window.triggered == 0
     unlock_with(qtbot, lock, "wrong passphrase here")
-    assert lock.is_locked and "Wrong passphrase. Wait 1 second(s)" in lock.dialog.panel.problem.text()
+    assert lock.is_locked and lock.dialog.panel.problem.text() == "Wrong passphrase."
+    assert "Wait 1 second(s)" in lock.dialog.panel.waiting.text()
     wall.now += 1  # the wait is over
     qtbot.waitUntil(lock.dialog.panel.open_button.isEnabled, timeout=2000)
     unlock_with(qtbot, lock, PASSPHRASE)

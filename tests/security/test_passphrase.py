@@ -48,14 +48,22 @@ def test_wrong_passphrases_wait_longer_and_longer(tmp_path: Path) -> None:
         assert keys.unlocked_key(db) is None
         clock.now += 0.5
     assert waits == [1, 2, 4, 8, 16]
-    assert "Wait 16 second(s)" in wrong.value.msg.en and "district" in wrong.value.msg.en
-    assert "Hãy đợi 16 giây" in wrong.value.msg.vi and "huyện" in wrong.value.msg.vi
+    # No recovery key yet: the message says the data would be lost, never that it can be recovered.
+    assert "Wait 16 second(s)" in wrong.value.msg.en and "no provincial recovery key" in wrong.value.msg.en
+    assert "Hãy đợi 16 giây" in wrong.value.msg.vi and "dữ liệu sẽ mất" in wrong.value.msg.vi
+    assert "district" not in wrong.value.msg.en
 
     assert profiles.unlock(db, PASSPHRASE, clock=clock) == key
     assert keys.unlocked_key(db) == key
     with pytest.raises(profiles.WrongPassphrase) as again:
         profiles.unlock(db, "wrong again, after a success", clock=clock)
     assert again.value.wait == 1, "a right passphrase starts the count again"
+    _private, public = keys.make_recovery_keypair(b"province key passphrase")
+    keys.add_recovery_key(db, public, key)
+    clock.now += 1
+    with pytest.raises(profiles.WrongPassphrase) as recoverable:
+        profiles.unlock(db, "and wrong once more", clock=clock)
+    assert "district" in recoverable.value.msg.en and "huyện" in recoverable.value.msg.vi
 
 
 def test_the_wait_is_capped_and_said_in_minutes() -> None:
@@ -80,7 +88,7 @@ def test_the_command_line_keeps_the_count_across_runs(tmp_path: Path) -> None:
     data = tmp_path / "data"
     assert cli(data, "--profile", "lan", "profile", "create", new=PASSPHRASE).returncode == 0
     r = cli(data, "--profile", "lan", "households", "list", passphrase="a wrong guess here")
-    assert r.returncode == 2 and "Wrong passphrase. Wait 1 second(s)" in r.stderr and "district" in r.stderr
+    assert r.returncode == 2 and "Wrong passphrase. Wait 1 second(s)" in r.stderr and "data is lost" in r.stderr
     attempts = paths.store_path("lan", data).with_name("households.sqlite.attempts.json")
     assert json.loads(attempts.read_text())["failures"] == 1
     # A new process, at once: still waiting, though the program was started again.
@@ -90,7 +98,7 @@ def test_the_command_line_keeps_the_count_across_runs(tmp_path: Path) -> None:
     r = cli(data, "--profile", "lan", "households", "list", passphrase=PASSPHRASE)
     assert r.returncode == 2 and "wrong 1 time(s) in a row: wait" in r.stderr
     r = cli(data, "--profile", "lan", "households", "list", passphrase=PASSPHRASE, lang="vi")
-    assert r.returncode == 2 and "Đã nhập sai mật khẩu 1 lần liên tiếp" in r.stderr and "huyện" in r.stderr
+    assert r.returncode == 2 and "Đã nhập sai mật khẩu 1 lần liên tiếp" in r.stderr and "dữ liệu sẽ mất" in r.stderr
     raw["last_failure"] -= 60
     attempts.write_text(json.dumps(raw))
     r = cli(data, "--profile", "lan", "households", "list", passphrase=PASSPHRASE)

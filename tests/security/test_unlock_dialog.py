@@ -55,11 +55,14 @@ def test_a_wrong_passphrase_says_how_long_to_wait_and_who_can_help(qtbot, tmp_pa
     clock = Clock()
     dialog = show(qtbot, UnlockDialog(db, "lan", clock=clock))
     panel = dialog.panel
-    assert "district" in panel.forgot.text() and panel.forgot.isVisible()
+    # No recovery key yet: the footer does not promise what the district cannot do.
+    assert "nobody can recover the data" in panel.forgot.text() and panel.forgot.isVisible()
+    assert "district" not in panel.forgot.text()
     type_text("not it at all")
     press(Qt.Key.Key_Return)
     assert dialog.isVisible() and dialog.key is None
-    assert "Wrong passphrase. Wait 1 second(s)" in panel.problem.text() and panel.problem.isVisible()
+    assert panel.problem.text() == "Wrong passphrase." and panel.problem.isVisible()  # the wait: its own line
+    assert "Wait 1 second(s)" in panel.waiting.text()
     assert panel.waiting.isVisible() and not panel.open_button.isEnabled() and panel.passphrase.text() == ""
     type_text(PASSPHRASE)
     press(Qt.Key.Key_Return)  # too soon: not even tried
@@ -70,7 +73,7 @@ def test_a_wrong_passphrase_says_how_long_to_wait_and_who_can_help(qtbot, tmp_pa
     panel.passphrase.clear()
     type_text("still not it")
     press(Qt.Key.Key_Return)
-    assert "Wait 2 second(s)" in panel.problem.text()
+    assert "Wait 2 second(s)" in panel.waiting.text()
 
     # The program started again: the wait is still there.
     again = show(qtbot, UnlockDialog(db, "lan", clock=clock))
@@ -84,14 +87,16 @@ def test_a_wrong_passphrase_says_how_long_to_wait_and_who_can_help(qtbot, tmp_pa
 
 def test_the_dialog_speaks_vietnamese(qtbot, tmp_path: Path) -> None:
     db = tmp_path / "households.sqlite"
-    profiles.create(db, PASSPHRASE, kdf=FAST)
+    _private, public = keys.make_recovery_keypair(b"province key passphrase")
+    profiles.create(db, PASSPHRASE, kdf=FAST, recovery_public_keys=[public])
     set_language("vi")
     dialog = show(qtbot, UnlockDialog(db, "lan"))
     assert dialog.windowTitle() == "Mở hồ sơ lan"
     assert "cán bộ kỹ thuật của huyện" in dialog.panel.forgot.text()
     type_text("sai rồi sai rồi")
     press(Qt.Key.Key_Return)
-    assert "Mật khẩu không đúng. Hãy đợi 1 giây" in dialog.panel.problem.text()
+    assert dialog.panel.problem.text() == "Mật khẩu không đúng."
+    assert "Hãy đợi 1 giây" in dialog.panel.waiting.text()
 
 
 def test_a_new_profile_gets_a_strong_passphrase_typed_twice(qtbot, tmp_path: Path) -> None:
