@@ -156,19 +156,55 @@ def unwrap_with_passphrase(entry: dict[str, Any], passphrase: str, profile_id: s
         raise KeyFileError(message("security_bad_key_file", path="", reason=type(exc).__name__)) from None
 
 
-def make_recovery_keypair(passphrase: bytes | None = None) -> tuple[bytes, bytes]:
+# The province's private recovery key opens every officer's profile: its file is protected by
+# a slower Argon2id than a profile (used once in a while, on an office PC), not by the PEM
+# format's PBKDF2 (2,048 rounds of SHA-256 in OpenSSL's default), which a copied file would
+# not resist for long.
+RECOVERY_KDF = {"iterations": 4, "memory_kib": 256 * 1024, "lanes": 4}
+_RECOVERY_LABEL = b"LABOUR SURVEY RECOVERY ENCRYPTED PRIVATE KEY"
+_RECOVERY_AAD = b"labour-survey recovery private key v1"
+
+
+def make_recovery_keypair(passphrase: bytes | None = None, kdf: Kdf | None = None) -> tuple[bytes, bytes]:
     """A province's recovery key pair as PEM: (private key, public key). The private key stays
     at the province (encrypted with `passphrase` if given); laptops get the public key."""
     private = X25519PrivateKey.generate()
-    encryption: serialization.KeySerializationEncryption = (
-        serialization.BestAvailableEncryption(passphrase) if passphrase else serialization.NoEncryption())
-    private_pem = private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption)
     public_pem = private.public_key().public_bytes(serialization.Encoding.PEM,
                                                    serialization.PublicFormat.SubjectPublicKeyInfo)
-    return private_pem, public_pem
+    if not passphrase:
+        return private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                     serialization.NoEncryption()), public_pem
+    der = private.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
+                                serialization.NoEncryption())
+    kdf = kdf or (Kdf("argon2id", dict(RECOVERY_KDF)) if _has_argon2() else default_kdf())
+    salt, nonce = secrets.token_bytes(16), secrets.token_bytes(12)
+    kek = derive(passphrase.decode("utf-8"), salt, kdf)
+    body = {"v": 1, "kdf": kdf.name, **kdf.params, "salt": _b64(salt), "nonce": _b64(nonce),
+            "key": _b64(AESGCM(kek).encrypt(nonce, der, _RECOVERY_AAD))}
+    text = base64.encodebytes(json.dumps(body, sort_keys=True).encode()).decode("ascii")
+    label = _RECOVERY_LABEL.decode()
+    return f"-----BEGIN {label}-----\n{text}-----END {label}-----\n".encode(), public_pem
+
+
+def _open_recovery_file(private_pem: bytes, password: bytes | None) -> bytes:
+    """The PKCS8 DER inside this program's protected key file (KeyFileError if it can't be)."""
+    if not password:
+        raise KeyFileError(message("security_recovery_key_password"))
+    try:
+        lines = private_pem.decode("ascii").strip().splitlines()
+        body = json.loads(base64.b64decode("".join(lines[1:-1])))
+        params = {k: int(v) for k, v in body.items() if k in _BOUNDS}
+        kek = derive(password.decode("utf-8"), _unb64(body["salt"]), Kdf(str(body["kdf"]), params))
+        return AESGCM(kek).decrypt(_unb64(body["nonce"]), _unb64(body["key"]), _RECOVERY_AAD)
+    except InvalidTag:
+        raise KeyFileError(message("security_recovery_key_password")) from None
+    except (ValueError, KeyError, TypeError, IndexError, UnicodeError):
+        raise KeyFileError(message("security_bad_private_key")) from None
 
 
 def load_recovery_public_key(public_pem: bytes) -> X25519PublicKey:
+    if b"PRIVATE KEY" in public_pem[:200]:  # the province's secret, given where its public half belongs
+        raise KeyFileError(message("security_private_not_public"))
     try:
         key = serialization.load_pem_public_key(public_pem)
     except (ValueError, TypeError, UnsupportedAlgorithm):
@@ -179,8 +215,12 @@ def load_recovery_public_key(public_pem: bytes) -> X25519PublicKey:
 
 
 def load_recovery_private_key(private_pem: bytes, password: bytes | None = None) -> X25519PrivateKey:
+    """This program's protected key file, or any PEM private key (made with openssl, say)."""
     try:
-        key = serialization.load_pem_private_key(private_pem, password=password)
+        if _RECOVERY_LABEL in private_pem.split(b"\n", 1)[0]:
+            key = serialization.load_der_private_key(_open_recovery_file(private_pem, password), password=None)
+        else:
+            key = serialization.load_pem_private_key(private_pem, password=password)
     except TypeError:  # encrypted and no password, or a password for a plain key
         raise KeyFileError(message("security_recovery_key_password")) from None
     except (ValueError, UnsupportedAlgorithm):

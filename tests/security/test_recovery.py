@@ -3,6 +3,7 @@ private key, offline, and sets a new passphrase; another private key recovers no
 
 from __future__ import annotations
 
+import base64
 import json
 from pathlib import Path
 
@@ -141,3 +142,31 @@ def test_a_doctored_key_file_cannot_ask_for_unbounded_memory(tmp_path: Path) -> 
     keys.key_file_path(db).write_text(json.dumps(raw))
     with pytest.raises(profiles.StoreError, match="damaged"):
         profiles.unlock(db, PASSPHRASE)
+
+
+def test_the_province_key_file_resists_guessing_and_keys_made_elsewhere_still_load() -> None:
+    """The private key opens every profile of the province: its file is protected by Argon2id
+    (256 MiB), not by the PEM format's 2,048 rounds of PBKDF2; a standard encrypted PEM (made
+    with openssl, say) is still read."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+
+    private_pem, public_pem = keys.make_recovery_keypair(b"province key 2026")
+    assert private_pem.startswith(b"-----BEGIN LABOUR SURVEY RECOVERY ENCRYPTED PRIVATE KEY-----")
+    assert keys.private_key_is_encrypted(private_pem)
+    body = json.loads(base64.b64decode(b"".join(private_pem.splitlines()[1:-1])))
+    assert body["kdf"] == "argon2id" and body["memory_kib"] >= 256 * 1024 and body["iterations"] >= 4
+    loaded = keys.load_recovery_private_key(private_pem, b"province key 2026")
+    assert keys.fingerprint(loaded.public_key()) == keys.fingerprint(keys.load_recovery_public_key(public_pem))
+    for wrong in (b"province key 2025", None):
+        with pytest.raises(keys.KeyFileError):
+            keys.load_recovery_private_key(private_pem, wrong)
+    damaged = private_pem.replace(private_pem.splitlines()[2], b"A" * len(private_pem.splitlines()[2]))
+    with pytest.raises(keys.KeyFileError):
+        keys.load_recovery_private_key(damaged, b"province key 2026")
+
+    elsewhere = X25519PrivateKey.generate()
+    pem = elsewhere.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                  serialization.BestAvailableEncryption(b"made with openssl"))
+    assert keys.load_recovery_private_key(pem, b"made with openssl").public_key().public_bytes_raw() == \
+        elsewhere.public_key().public_bytes_raw()

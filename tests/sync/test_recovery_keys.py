@@ -56,7 +56,7 @@ def test_the_district_recovers_an_enrolled_profile_with_no_server_running(tmp_pa
     r = server.admin("--lang", "en", "recovery-key", "create", "--out", str(private), env=KEY_ENV)
     assert r.returncode == 0, r.stderr
     assert str(private.resolve()) in r.stdout and "OFFLINE" in r.stdout and "not kept on the server" in r.stdout
-    assert private.read_bytes().startswith(b"-----BEGIN ENCRYPTED PRIVATE KEY-----")
+    assert private.read_bytes().startswith(b"-----BEGIN LABOUR SURVEY RECOVERY ENCRYPTED PRIVATE KEY-----")  # Argon2id
     assert stat.S_IMODE(private.stat().st_mode) == 0o600
     public_pem = (private.parent / "province-recovery.pub.pem").read_bytes()
     fp = keys.fingerprint(keys.load_recovery_public_key(public_pem))
