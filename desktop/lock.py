@@ -22,7 +22,7 @@ from pathlib import Path
 
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QKeyEvent, QWindow
+from PySide6.QtGui import QCloseEvent, QKeyEvent, QKeySequence, QWindow
 from PySide6.QtWidgets import QApplication, QDialog, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from desktop.unlock_dialog import PassphrasePanel
@@ -30,6 +30,7 @@ from forms.i18n import tr
 
 DEFAULT_MINUTES = 10.0
 LOCK_SHORTCUT = "Ctrl+Shift+L"  # Ctrl+L is "back to the list" in the main window
+_LOCK_KEY = QKeySequence(LOCK_SHORTCUT)[0]
 _E = QEvent.Type
 ACTIVITY = {_E.KeyPress, _E.MouseButtonPress, _E.MouseMove, _E.Wheel, _E.TouchBegin, _E.InputMethod, _E.TabletPress}
 BLOCKED = {_E.KeyPress, _E.KeyRelease, _E.ShortcutOverride, _E.Shortcut, _E.MouseButtonPress, _E.MouseButtonRelease,
@@ -239,6 +240,11 @@ class ScreenLock(QObject):
         if self.dialog is None:
             if kind in ACTIVITY:
                 self._last, self._last_wall = self.clock(), self.wall_clock()
+            # The main window's shortcut does not reach past a dialog open above it (an
+            # export, a message): the lock key is caught here for every window of the program.
+            if kind == _E.KeyPress and isinstance(event, QKeyEvent) and event.keyCombination() == _LOCK_KEY:
+                QTimer.singleShot(0, self.lock)  # after this key's delivery, not inside it
+                return True
             return False
         if kind in BLOCKED:
             return not self._inside_dialog(obj)

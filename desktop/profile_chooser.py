@@ -85,15 +85,31 @@ class ProfileChooser(QDialog):
         self.chosen = self.names[index.row()]
         self.accept()
 
+    def ask_name(self, typed: str) -> tuple[str, bool]:
+        """The new profile's name, asked in a small dialog with the program's own buttons."""
+        ask = QInputDialog(self)
+        ask.setObjectName("chooser_name_dialog")
+        ask.setWindowTitle(t("chooser_new_title"))
+        ask.setLabelText(t("chooser_new_prompt"))
+        ask.setTextValue(typed)
+        ask.setOkButtonText(t("ok"))
+        ask.setCancelButtonText(t("cancel"))
+        accepted = ask.exec() == QInputDialog.DialogCode.Accepted
+        name = ask.textValue()
+        ask.deleteLater()
+        return name, accepted
+
     def new_profile(self) -> None:
-        name, ok = QInputDialog.getText(self, t("chooser_new_title"), t("chooser_new_prompt"))
-        name = name.strip()
-        if not ok or not name:
-            return
-        problem = name_problem(name, self.names)
-        if problem:
+        name = ""
+        while True:  # a name that cannot be used is asked again, as typed, after saying why
+            name, ok = self.ask_name(name)
+            name = name.strip()
+            if not ok or not name:
+                return
+            problem = name_problem(name, self.names)
+            if problem is None:
+                break
             dialogs.warn(self, t("chooser_new_title"), problem)
-            return
         self.chosen, self.is_new = name, True
         self.accept()
 

@@ -46,10 +46,11 @@ MAX_WAIT = 15 * 60
 Clock = Callable[[], float]
 # Passphrases people pick first; a thief tries them first too (compared without diacritics,
 # case or spaces).
+# Easily guessed, and the examples our own messages give (the first ones people copy).
 _COMMON = {"matkhau", "matkhau123", "matkhau1234", "password", "password1", "password123", "123456789",
            "1234567890", "qwertyuiop", "abc123456", "abcd12345", "abcdefghij", "iloveyou", "laodong", "vietnam",
            "anhyeuem", "emyeuanh", "admin12345", "thanhhoa", "hanoi", "12345678910", "a123456789", "123456789a",
-           "0123456789", "1111111111", "qwerty123", "asdfghjkl", "zxcvbnm123"}
+           "0123456789", "1111111111", "qwerty123", "asdfghjkl", "zxcvbnm123", "luachinvang2026", "ripericefield2026"}
 
 
 class WeakPassphrase(StoreError):

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QInputDialog, QWidget
+from PySide6.QtWidgets import QApplication, QInputDialog, QPushButton, QWidget
 
 from desktop import app as desktop_app
 from desktop.profile_chooser import ProfileChooser
@@ -224,18 +224,31 @@ def test_switch_profile_closes_this_one_and_a_new_officer_makes_theirs(qtbot, da
     desktop_app.close_store(window.store)
     assert keys.unlocked_key(paths.store_path("lan")) is None
 
-    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("Lan", True))  # taken, whatever the case
+    names = iter(["Lan", "Thảo", "thao"])  # taken (whatever the case); accents; then a good one
+    asked: list[str] = []
+
+    def type_a_name(dialog: QWidget) -> None:
+        assert isinstance(dialog, QInputDialog)
+        asked.append(dialog.textValue())
+        buttons = [b.text() for b in dialog.findChildren(QPushButton)]
+        assert "Đồng ý" in buttons and "Huỷ" in buttons  # the program's words, not Qt's English
+        dialog.setTextValue(next(names))
+        if asked[-1] != "Thảo":  # asked again after the warning: one watcher at a time
+            on_next_dialog(type_a_name, kind=QInputDialog)
+        dialog.accept()
+
     problems: list[str] = []
-    monkeypatch.setattr("desktop.dialogs.warn", lambda _p, _title, text, *a: problems.append(text))
+
+    monkeypatch.setattr("desktop.dialogs.warn", lambda _parent, _title, text, *_a: problems.append(text))
     steps: list[str] = []
 
     def new_profile(dialog: QWidget) -> None:
         assert isinstance(dialog, ProfileChooser)
+        on_next_dialog(type_a_name, kind=QInputDialog)
+        on_next_dialog(choose_passphrase, kind=ChoosePassphraseDialog, timeout=15)
         dialog.new_button.click()
-        assert problems and "Đã có hồ sơ tên" in problems[0] and dialog.isVisible()
-        monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("thao", True))
-        on_next_dialog(choose_passphrase, kind=ChoosePassphraseDialog)
-        dialog.new_button.click()
+        assert "Đã có hồ sơ tên" in problems[0] and "không dùng được" in problems[1]
+        assert asked == ["", "Lan", "Thảo"]  # each time with what was typed, to correct it
 
     def choose_passphrase(dialog: QWidget) -> None:
         assert isinstance(dialog, ChoosePassphraseDialog) and not dialog.encrypt
@@ -262,3 +275,23 @@ def test_the_only_profile_opens_even_without_the_settings_file(qtbot, data_dir, 
         assert profiles.profile_names() == ["lan"]  # no empty "default" made beside it
     finally:
         close(window)
+
+
+def test_the_lock_key_works_while_a_dialog_is_open(qtbot, start_window, desk_store: Store) -> None:
+    window = start_window()
+    locked: list[bool] = []
+
+    def lock_from_the_dialog(dialog: QWidget) -> None:
+        assert isinstance(dialog, ChangePassphraseDialog)
+        press(Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+        qtbot.waitUntil(lambda: window.screen_lock.is_locked)
+        locked.append(True)
+        panel = window.screen_lock.dialog.panel
+        panel.passphrase.setText(PASSPHRASE)
+        panel.try_unlock()
+        assert not window.screen_lock.is_locked
+        dialog.reject()
+
+    seen = on_next_dialog(lock_from_the_dialog)
+    window.actions_by_key["change_passphrase"].trigger()
+    assert seen and locked == [True]

@@ -153,6 +153,7 @@ def test_weak_passphrases_are_refused_with_the_reason(tmp_path: Path) -> None:
     assert "too easy to guess" in why("Mật khẩu 123")[0]  # "matkhau123", diacritics and spaces aside
     assert "too easy to guess" in why("aaaaaaaaaaaa")[0]
     assert "too easy to guess" in why("abcdefghijk")[0]
+    assert "too easy to guess" in why("lúa chín vàng 2026")[0]  # the example of the message above
     assert why(PASSPHRASE) == []
     assert why(PASSPHRASE, PASSPHRASE + " ") == ["The two passphrases are not the same."]
     r = cli(tmp_path / "data", "profile", "create", new="1234567890")
