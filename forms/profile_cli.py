@@ -168,11 +168,21 @@ def cmd_passphrase(args: argparse.Namespace, _store: None) -> int:
 
 def cmd_recover(args: argparse.Namespace, _store: None) -> int:
     db = _db(args)
-    keys.KeyFile.load(db)  # a plain or missing profile: said before any question is asked
+    key_file = keys.KeyFile.load(db)  # a plain or missing profile: said before any question is asked
+    print(tr("security_recovering", profile=args.profile, path=db), file=sys.stderr)
+    if not key_file.recovery:
+        raise profiles.WrongRecoveryKey(message("security_no_recovery_keys", profile=args.profile))
     private_pem = _read(args.recovery_key)
     password = None
     if keys.private_key_is_encrypted(private_pem):
         password = ask(tr("security_prompt_key_password", path=args.recovery_key), ENV_KEY_PASSWORD).encode("utf-8")
+    # The key and its password are checked before the new passphrase is asked: typing a new
+    # passphrase twice only to hear that the key file was wrong helps nobody.
+    private = keys.load_recovery_private_key(private_pem, password)
+    if key_file.recover(private) is None:
+        known = ", ".join(str(r.get("fingerprint", "?")) for r in key_file.recovery)
+        raise profiles.WrongRecoveryKey(message("security_wrong_recovery_key", path=db,
+                                                fingerprint=keys.fingerprint(private.public_key()), known=known))
     fp = profiles.recover(db, private_pem, ask_new(), pem_password=password)
     print(tr("security_recovered", profile=args.profile, fingerprint=fp))
     return 0

@@ -170,3 +170,28 @@ def test_the_province_key_file_resists_guessing_and_keys_made_elsewhere_still_lo
                                   serialization.BestAvailableEncryption(b"made with openssl"))
     assert keys.load_recovery_private_key(pem, b"made with openssl").public_key().public_bytes_raw() == \
         elsewhere.public_key().public_bytes_raw()
+
+
+def test_recover_checks_the_key_before_asking_a_new_passphrase(tmp_path: Path) -> None:
+    """The district technician hears at once that the key file's password is wrong, or that
+    this profile has no recovery key, not after typing a new passphrase twice."""
+    data = tmp_path / "data"
+    private_pem, public_pem = keys.make_recovery_keypair(b"province key 2026")
+    (tmp_path / "province.pem").write_bytes(private_pem)
+    (tmp_path / "province.pub.pem").write_bytes(public_pem)
+    key = tmp_path / "province.pem"
+    assert cli(data, "--profile", "lan", "profile", "create", "--recovery-public-key",
+               str(tmp_path / "province.pub.pem"), new=PASSPHRASE).returncode == 0
+    wrong = {"LABOUR_SURVEY_RECOVERY_KEY_PASSPHRASE": "province key 2025"}
+    r = cli(data, "--profile", "lan", "profile", "recover", "--recovery-key", str(key), env=wrong)  # no new one given
+    assert r.returncode == 2 and "Recovering the profile lan" in r.stderr
+    assert "password is missing or wrong" in r.stderr and "run the command again" in r.stderr
+
+    assert cli(data, "--profile", "hoa", "profile", "create", new=OTHER_PASSPHRASE).returncode == 0
+    right = {"LABOUR_SURVEY_RECOVERY_KEY_PASSPHRASE": "province key 2026"}
+    r = cli(data, "--profile", "hoa", "profile", "recover", "--recovery-key", str(key), env=right)
+    assert r.returncode == 2 and "has no recovery key" in r.stderr
+    r = cli(data, "--profile", "lan", "profile", "recover", "--recovery-key", str(key), env=right, new=OTHER_PASSPHRASE)
+    assert r.returncode == 0, r.stderr
+    keys.forget()
+    assert profiles.unlock(paths.store_path("lan", data), OTHER_PASSPHRASE)
