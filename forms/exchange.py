@@ -17,6 +17,7 @@ from typing import IO, Any
 from forms import records
 from forms.definition import Definition
 from forms.engine import Engine, Evaluation
+from forms.i18n import Message, message
 from forms.registry import FormRegistry
 from forms.store import STATUSES, ConflictError, NotCompletable, NotFound, Store, StoreError
 from forms.text import nfc
@@ -25,7 +26,12 @@ from forms.text import nfc
 @dataclass(slots=True)
 class BadLine:
     line: int
-    reason: str
+    msg: Message
+
+    @property
+    def reason(self) -> str:
+        """Why, in the current language."""
+        return self.msg.text()
 
 
 @dataclass(slots=True)
@@ -47,7 +53,8 @@ class _Line:
     """One line read, normalised and evaluated (without the database), maybe in a worker."""
 
     number: int
-    bad: str | None = None
+    # A Message, not a str: a worker process does not know the language the command chose.
+    bad: Message | None = None
     status: str = "draft"
     uuid: str = ""
     raw: dict[str, Any] | None = None
@@ -56,7 +63,23 @@ class _Line:
 
 
 class _Bad(Exception):
-    pass
+    def __init__(self, msg: Message):
+        super().__init__(msg.en)
+        self.msg = msg
+
+
+def _plain(text: str) -> Message:
+    """A reason worded elsewhere in English only (the questionnaire's record checks)."""
+    return Message(text, text)
+
+
+def json_problem(exc: json.JSONDecodeError, text: str) -> Message:
+    """Why a line is not JSON, in both languages: Python's own wording is English only."""
+    # The line stops inside the household: at its end, or in a string never closed (json
+    # reports that one where the string starts).
+    if exc.pos >= len(text.rstrip()) or exc.msg.startswith("Unterminated string"):
+        return message("import_line_cut_short", n=len(text.rstrip()))
+    return message("import_line_bad_json", n=exc.pos + 1)
 
 
 class _Rollback(Exception):
@@ -92,7 +115,7 @@ def import_jsonl(store: Store, lines: Iterable[str], *, actor: str, all_or_nothi
                         try:
                             counts[_store_line(store, line, seen, actor, replace)] += 1
                         except _Bad as exc:
-                            report.bad.append(BadLine(line.number, str(exc)))
+                            report.bad.append(BadLine(line.number, exc.msg))
                     if all_or_nothing and report.bad:
                         raise _Rollback
             except _Rollback:
@@ -143,26 +166,26 @@ def _prepare(forms: FormRegistry, number: int, text: str) -> _Line:
     try:
         raw = json.loads(text)
     except json.JSONDecodeError as exc:
-        line.bad = f"not valid JSON ({exc.msg} at character {exc.pos + 1})"
+        line.bad = json_problem(exc, text)
         return line
     if not isinstance(raw, dict):
-        line.bad = "each line must be one JSON object (a household)"
+        line.bad = message("import_line_not_object")
         return line
     line.status = raw.get("status") or "draft"
     if line.status not in STATUSES:
-        line.bad = f"status {line.status!r} is not one of {', '.join(STATUSES)}"
+        line.bad = message("import_line_bad_status", status=repr(line.status), choices=", ".join(STATUSES))
         return line
     line.uuid = str(raw.get("uuid") or "")
     line.raw = {k: v for k, v in raw.items() if k not in records.META_KEYS or k in ("uuid", "form_id", "form_version")}
     try:
         definition = _definition(forms, raw)
     except KeyError as exc:  # a form version this program does not have
-        line.bad = str(exc).strip('"')
+        line.bad = _plain(str(exc).strip('"'))
         return line
     try:
         clean = records.normalize(definition, line.raw)
     except records.RecordError as exc:
-        line.bad = str(exc)
+        line.bad = _plain(str(exc))
         return line
     clean["form_id"], clean["form_version"] = definition.form_id, definition.version
     line.clean = clean
@@ -177,7 +200,7 @@ def _store_line(store: Store, line: _Line, seen: dict[str, int], actor: str, rep
     assert line.raw is not None and line.clean is not None
     uuid = line.uuid
     if uuid and uuid in seen:
-        raise _Bad(f"uuid {uuid} already appeared on line {seen[uuid]}")
+        raise _Bad(message("import_line_repeated", uuid=uuid, line=seen[uuid]))
     existing = None
     if uuid:
         seen[uuid] = line.number
@@ -187,30 +210,29 @@ def _store_line(store: Store, line: _Line, seen: dict[str, int], actor: str, rep
             existing = None
     if existing is not None:
         if existing.deleted_at:
-            raise _Bad(f"household {uuid} was deleted on this laptop; give the line a new uuid to add it again")
+            raise _Bad(message("import_line_deleted", uuid=uuid))
         definition = store.definition_of(existing)
         try:
             same = records.answers_only(existing.record or {}, definition) == records.answers_only(
                 records.normalize(definition, line.raw), definition)
         except records.RecordError as exc:
-            raise _Bad(str(exc)) from None
+            raise _Bad(_plain(str(exc))) from None
         if same:
             return 2
         if not replace:
-            raise _Bad(f"household {uuid} already exists with other answers (revision {existing.revision}); "
-                       "use --replace to overwrite it")
+            raise _Bad(message("import_line_exists", uuid=uuid, revision=existing.revision))
     try:
         store.save_within(line.clean, actor=actor, action="import", status=line.status, prepared=line.evaluation,
                           refuse_errors=line.status in ("complete", "sent"))
     except NotCompletable as exc:
         errors = exc.evaluation.errors
-        first = "; ".join(f"{f.ref}: {f.message.en}" for f in errors[:3])
-        raise _Bad(f"marked {line.status} but has {len(errors)} error(s): {first}") from None
+        first = Message(*("; ".join(f"{f.ref}: {f.message.text(lang)}" for f in errors[:3]) for lang in ("vi", "en")))
+        raise _Bad(message("import_line_has_errors", status=line.status, n=len(errors), first=first)) from None
     except records.RecordError as exc:
-        raise _Bad(str(exc)) from None
+        raise _Bad(_plain(str(exc))) from None
     except StoreError as exc:
         if isinstance(exc, (NotFound, ConflictError)) or "deleted" in exc.msg.en:
-            raise _Bad(exc.msg.en) from None
+            raise _Bad(exc.msg) from None
         raise  # disk full, locked...: stop the import; what was committed stays
     return 1 if existing is not None else 0
 

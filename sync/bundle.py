@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import errno
 import hashlib
 import hmac
 import json
@@ -40,6 +41,8 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from forms.i18n import Message, message
+
 BUNDLE_FORMAT = "labour-survey-bundle"
 RECEIPT_FORMAT = "labour-survey-receipt"
 BUNDLE_VERSION = 2  # written: batches encrypted
@@ -51,7 +54,28 @@ MAX_MEMBER = 8 * 1024 * 1024
 
 
 class BundleError(ValueError):
-    """A file that is not a bundle or receipt, is damaged, or was not signed by the laptop."""
+    """A file that is not a bundle or receipt, is damaged, or was not signed by the laptop.
+
+    `msg` says why in both languages; str() gives the current language, because the laptop's
+    `sync` command and the server's API put str(exc) inside their own translated messages. A
+    plain str is still accepted (texts made elsewhere, untranslated)."""
+
+    def __init__(self, msg: Message | str):
+        self.msg = msg if isinstance(msg, Message) else Message(msg, msg)
+        super().__init__(self.msg.en)
+
+    def __str__(self) -> str:
+        return self.msg.text()
+
+
+def os_reason(exc: OSError) -> Message:
+    """Why a file could not be used, in both languages: the system's own text is English only."""
+    key = {errno.ENOENT: "os_no_file", errno.EACCES: "os_no_permission", errno.EPERM: "os_no_permission",
+           errno.EADDRINUSE: "os_port_in_use", errno.ENOSPC: "os_disk_full"}.get(exc.errno or 0)
+    if key:
+        return message(key)
+    text = exc.strerror or str(exc)
+    return Message(text, text)
 
 
 def key_for_token(token: str) -> bytes:
@@ -119,7 +143,7 @@ def write_bundle(path: Path, manifest: dict[str, Any], payloads: dict[str, bytes
     _replace(part, path)
 
 
-def open_payloads(b: Bundle, key: bytes, name: str = "the bundle") -> dict[str, bytes]:
+def open_payloads(b: Bundle, key: bytes, name: str = "bundle") -> dict[str, bytes]:
     """The gzip-compressed batches of a bundle whose signature `key` verified (see `signed_by`)."""
     if b.version == 1:
         return dict(b.payloads)
@@ -129,7 +153,7 @@ def open_payloads(b: Bundle, key: bytes, name: str = "the bundle") -> dict[str, 
             raise ValueError("unknown cipher")
         aead = _cipher(key, base64.b64decode(str(enc.get("salt")), validate=True))
     except (ValueError, binascii.Error):
-        raise BundleError(f"{name} is encrypted in a way this program does not know (a newer program?)") from None
+        raise BundleError(message("bundle_unknown_cipher", name=name)) from None
     out = {}
     for batch_id, member in b.payloads.items():
         try:
@@ -137,8 +161,7 @@ def open_payloads(b: Bundle, key: bytes, name: str = "the bundle") -> dict[str, 
         except (InvalidTag, ValueError):
             # The member matched its signed hash, so only a laptop encrypting with another
             # key than it signed with gets here.
-            raise BundleError(f"{name}: batch {batch_id} cannot be decrypted (the file was changed, "
-                              "or made by another program)") from None
+            raise BundleError(message("bundle_cannot_decrypt", name=name, batch=batch_id)) from None
     return out
 
 
@@ -148,23 +171,40 @@ def read_bundle(path: Path) -> Bundle:
         with zipfile.ZipFile(path) as zf:
             manifest = json.loads(_member(zf, "manifest.json"))
             if not isinstance(manifest, dict) or manifest.get("format") != BUNDLE_FORMAT:
-                raise BundleError(f"{path.name} is not a labour-survey bundle")
+                raise BundleError(message("bundle_not_bundle", name=path.name))
             version = manifest.get("version")
             if version not in READABLE_VERSIONS or isinstance(version, bool):
-                raise BundleError(f"{path.name} is a bundle of another program version ({version})")
+                raise BundleError(message("bundle_other_version", name=path.name, version=version))
             listed = manifest.get("batches")
             if not isinstance(listed, list) or len(listed) > MAX_BATCHES:
-                raise BundleError(f"{path.name}: the list of batches is damaged")
+                raise BundleError(message("bundle_list_damaged", name=path.name))
             payloads = {}
             for entry in listed:
                 batch_id = str(entry.get("batch_id")) if isinstance(entry, dict) else ""
                 payload = _member(zf, _member_name(version, batch_id))
                 if hashlib.sha256(payload).hexdigest() != entry.get("sha256"):
-                    raise BundleError(f"{path.name}: batch {batch_id} is damaged (copy the file again)")
+                    raise BundleError(message("bundle_batch_damaged", name=path.name, batch=batch_id))
                 payloads[batch_id] = payload
-    except (zipfile.BadZipFile, json.JSONDecodeError, UnicodeDecodeError, OSError) as exc:
-        raise BundleError(f"{path.name} cannot be read: {exc}") from None
+    except OSError as exc:
+        raise BundleError(message("bundle_cannot_open", name=path.name, reason=os_reason(exc))) from None
+    except zipfile.BadZipFile:
+        # The receipt sits next to the bundle on the stick, and is easily taken for it.
+        if _is_receipt(path):
+            raise BundleError(message("bundle_is_receipt", name=path.name)) from None
+        raise BundleError(message("bundle_unreadable", name=path.name)) from None
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise BundleError(message("bundle_unreadable", name=path.name)) from None
     return Bundle(manifest, payloads)
+
+
+def _is_receipt(path: Path) -> bool:
+    try:
+        if path.stat().st_size > MAX_MEMBER:
+            return False
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return False
+    return isinstance(doc, dict) and doc.get("format") == RECEIPT_FORMAT
 
 
 def signed_by(bundle: Bundle, keys: dict[Any, bytes]) -> Any | None:
@@ -185,15 +225,19 @@ def write_receipt(path: Path, receipts: list[dict[str, Any]], key: bytes) -> Non
 def read_receipt(path: Path, key: bytes) -> list[dict[str, Any]]:
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise BundleError(f"{path.name} cannot be read: {exc}") from None
+    except OSError as exc:
+        raise BundleError(message("bundle_cannot_open", name=path.name, reason=os_reason(exc))) from None
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        # The bundle itself, given back by mistake: say so rather than that it is damaged.
+        key_name = "receipt_is_bundle" if zipfile.is_zipfile(path) else "receipt_unreadable"
+        raise BundleError(message(key_name, name=path.name)) from None
     if not isinstance(doc, dict) or doc.get("format") != RECEIPT_FORMAT:
-        raise BundleError(f"{path.name} is not a labour-survey receipt")
+        raise BundleError(message("receipt_not_receipt", name=path.name))
     if not verify(doc, key):
-        raise BundleError(f"{path.name} was not made for this laptop's households (or was changed)")
+        raise BundleError(message("receipt_not_yours", name=path.name))
     receipts = doc.get("receipts")
     if not isinstance(receipts, list):
-        raise BundleError(f"{path.name}: the receipts are damaged")
+        raise BundleError(message("receipt_damaged", name=path.name))
     return receipts
 
 
@@ -201,9 +245,9 @@ def _member(zf: zipfile.ZipFile, name: str) -> bytes:
     try:
         info = zf.getinfo(name)
     except KeyError:
-        raise BundleError(f"{name} is missing from the bundle") from None
+        raise BundleError(message("bundle_member_missing", member=name)) from None
     if info.file_size > MAX_MEMBER:
-        raise BundleError(f"{name} is too large")
+        raise BundleError(message("bundle_member_too_large", member=name))
     return zf.read(info)
 
 

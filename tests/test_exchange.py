@@ -141,3 +141,14 @@ def test_worker_processes_store_exactly_what_one_process_does(tmp_path, forms_re
     assert many.get(recs[651]["uuid"]).error_count == 1
     one.close()
     many.close()
+
+
+def test_a_bad_line_is_explained_in_both_languages_without_python_wording(store: Store) -> None:
+    report = import_jsonl(store, ['{a: 1}', '{"household": {"village": "Thôn Yên', '"text"'], actor="lan")
+    bad = {b.line: b.msg for b in report.bad}
+    assert bad[1].vi == "không phải JSON hợp lệ (lỗi ở ký tự thứ 2)"
+    assert bad[1].en == "not valid JSON (error at character 2)"
+    assert "bị cắt ngang" in bad[2].vi and "cut short" in bad[2].en
+    assert bad[3].vi == "mỗi dòng phải là một đối tượng JSON (một hộ)"
+    for msg in bad.values():  # none of json's own English ("Expecting property name...", "Unterminated string...")
+        assert "Expecting" not in msg.en + msg.vi and "Unterminated" not in msg.en + msg.vi

@@ -10,7 +10,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine, insert, select, update
 
+from forms.i18n import message
 from sync.server.db import devices, enrollments, officers, reading
+from sync.server.errors import ServerError
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud over the phone
 CODE_DAYS = 14
@@ -36,18 +38,21 @@ class Device:
     role: str = "officer"
 
 
-class AccountError(ValueError):
+class AccountError(ServerError):
     pass
 
 
 def add_officer(engine: Engine, username: str, name: str, communes: list[str], role: str = "officer") -> str:
     """Create an officer (or a supervisor) for some communes; returns their first enrollment code."""
+    communes = [c for c in communes if c]
     bad = [c for c in communes if not (len(c) == 5 and c.isdigit())]
-    if bad or not communes:
-        raise AccountError(f"communes must be 5-digit codes, e.g. 14797; got {', '.join(bad) or 'none'}")
+    if not communes:
+        raise AccountError(message("admin_no_communes"))
+    if bad:
+        raise AccountError(message("admin_bad_communes", codes=", ".join(bad)))
     with engine.begin() as conn:
         if conn.execute(select(officers.c.id).where(officers.c.username == username)).first():
-            raise AccountError(f"officer {username!r} exists already")
+            raise AccountError(message("admin_officer_exists", username=username))
         officer_id = conn.execute(insert(officers).values(
             username=username, name=name, communes=json.dumps(sorted(set(communes))), role=role, active=True,
             created_at=now())).inserted_primary_key[0]
@@ -60,7 +65,7 @@ def new_code(engine: Engine, username: str, _officer_id: int | None = None) -> s
         officer_id = _officer_id or conn.execute(
             select(officers.c.id).where(officers.c.username == username, officers.c.active)).scalar()
         if officer_id is None:
-            raise AccountError(f"no active officer {username!r}")
+            raise AccountError(message("admin_no_active_officer", username=username))
         raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(10))
         expires = (dt.datetime.now(dt.UTC) + dt.timedelta(days=CODE_DAYS)).isoformat(timespec="seconds")
         conn.execute(insert(enrollments).values(code_hash=digest(raw), officer_id=officer_id, expires_at=expires))
@@ -74,10 +79,10 @@ def enroll(engine: Engine, code: str, device_name: str) -> tuple[str, Device]:
     with engine.begin() as conn:
         row = conn.execute(select(enrollments).where(enrollments.c.code_hash == digest(raw))).first()
         if row is None or row.used_at is not None or row.expires_at < now():
-            raise AccountError("enrollment code unknown, used or expired")
+            raise AccountError(message("server_bad_code"))
         officer = conn.execute(select(officers).where(officers.c.id == row.officer_id, officers.c.active)).first()
         if officer is None:
-            raise AccountError("enrollment code unknown, used or expired")
+            raise AccountError(message("server_bad_code"))
         conn.execute(update(enrollments).where(enrollments.c.code_hash == row.code_hash).values(used_at=now()))
         device_id = conn.execute(insert(devices).values(
             officer_id=officer.id, token_hash=digest(token), name=device_name[:200] or "laptop",
@@ -116,7 +121,7 @@ def revoke_officer(engine: Engine, username: str) -> None:
     with engine.begin() as conn:
         n = conn.execute(update(officers).where(officers.c.username == username).values(active=False)).rowcount
     if not n:
-        raise AccountError(f"no officer {username!r}")
+        raise AccountError(message("admin_no_officer", username=username))
 
 
 def revoke_device(engine: Engine, device_id: int) -> None:
@@ -124,4 +129,4 @@ def revoke_device(engine: Engine, device_id: int) -> None:
         n = conn.execute(update(devices).where(devices.c.id == device_id, devices.c.revoked_at.is_(None))
                          .values(revoked_at=now())).rowcount
     if not n:
-        raise AccountError(f"no active device {device_id}")
+        raise AccountError(message("admin_no_device", id=device_id))

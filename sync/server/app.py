@@ -164,7 +164,7 @@ def create_app(engine: Engine, forms: FormRegistry | None = None) -> FastAPI:
         try:
             return await run_in_threadpool(apply_batch, engine, forms, device, doc)
         except BatchError as exc:
-            raise Problem(422, "invalid_batch", message("server_bad_batch", reason=str(exc))) from None
+            raise Problem(422, "invalid_batch", message("server_bad_batch", reason=exc.msg)) from None
 
     @app.post(
         f"{API}/bundles",
@@ -181,7 +181,7 @@ def create_app(engine: Engine, forms: FormRegistry | None = None) -> FastAPI:
         try:
             return await run_in_threadpool(_import_bundle_bytes, engine, forms, body)
         except BundleError as exc:
-            raise Problem(400, "bad_bundle", message("server_bad_bundle", reason=str(exc))) from None
+            raise Problem(400, "bad_bundle", message("server_bad_bundle", reason=exc.msg)) from None
 
     @app.get(f"{API}/changes", responses={401: {"description": "not enrolled or revoked"}})
     def changes(request: Request, after: int = Query(0, ge=0, le=2**31 - 1), limit: int = Query(feed.PAGE, ge=1, le=feed.PAGE)

@@ -10,16 +10,19 @@ from typing import Any
 
 from sqlalchemy import Engine, insert, select
 
+from forms.exchange import json_problem
+from forms.i18n import Message, message
 from forms.records import RecordError, normalize
 from forms.registry import FormRegistry
 from sync.server import feed
 from sync.server.accounts import now
 from sync.server.db import assignments, households
+from sync.server.errors import ServerError
 
 NAMESPACE = uuidlib.UUID("5d2f0c1e-8a57-4c43-9a8e-3f0b7c1d2e64")  # for household codes without a UUID
 
 
-class AssignmentError(ValueError):
+class AssignmentError(ServerError):
     pass
 
 
@@ -33,20 +36,28 @@ def add_from_file(engine: Engine, forms: FormRegistry, path: Path) -> int:
             continue
         try:
             doc = json.loads(line)
-            if not isinstance(doc, dict):
-                raise ValueError("not a JSON object")
+        except json.JSONDecodeError as exc:
+            raise AssignmentError(message("admin_file_line", file=path.name, line=number,
+                                          reason=json_problem(exc, line))) from None
+        if not isinstance(doc, dict):
+            raise AssignmentError(message("admin_file_line", file=path.name, line=number,
+                                          reason=message("import_line_not_object")))
+        try:
             hh = doc.get("household") if isinstance(doc.get("household"), dict) else {}
             if not doc.get("uuid"):
                 # The same list given twice gives the same households, not a second copy.
                 code = hh.get("household_code")
                 doc["uuid"] = str(uuidlib.uuid5(NAMESPACE, f"{hh.get('commune_code')}/{code}") if code else uuidlib.uuid4())
             clean = normalize(definition, doc)
-        except (ValueError, RecordError) as exc:
-            reason = "; ".join(exc.problems[:3]) if isinstance(exc, RecordError) else str(exc)
-            raise AssignmentError(f"{path.name} line {number}: {reason}") from None
+        except RecordError as exc:
+            # The questionnaire's own problems, as forms.records words them (not translated).
+            reason = "; ".join(exc.problems[:3])
+            raise AssignmentError(message("admin_file_line", file=path.name, line=number,
+                                          reason=Message(reason, reason))) from None
         commune = str(clean["household"].get("commune_code") or "")
         if not (len(commune) == 5 and commune.isdigit()):
-            raise AssignmentError(f"{path.name} line {number}: commune_code (5 digits) is needed to know whose it is")
+            raise AssignmentError(message("admin_file_line", file=path.name, line=number,
+                                          reason=message("admin_commune_needed")))
         entries.append((clean, commune))
     added = 0
     with engine.begin() as conn:

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from forms.i18n import message
 from forms.registry import FormRegistry
 from sync import bundle
 from sync.protocol import MAX_INFLATED
@@ -24,8 +25,7 @@ def import_bundle(engine: Engine, forms: FormRegistry, path: Path) -> tuple[acco
     by_hash = {h: d for h, d in accounts.active_devices(engine).items() if d.role == "officer"}
     token_hash = bundle.signed_by(b, {h: bundle.key_for_hash(h) for h in by_hash})
     if token_hash is None:
-        raise bundle.BundleError(f"{path.name} was not made by a laptop enrolled here (or its access was withdrawn, "
-                                 "or the file was changed)")
+        raise bundle.BundleError(message("bundle_not_enrolled", name=path.name))
     device = by_hash[token_hash]
     key = bundle.key_for_hash(token_hash)
     # Every batch is decrypted and read before the first is applied: a bundle damaged or
@@ -34,14 +34,14 @@ def import_bundle(engine: Engine, forms: FormRegistry, path: Path) -> tuple[acco
     for batch_id, payload in bundle.open_payloads(b, key, path.name).items():
         doc = _inflate(payload, batch_id)
         if doc.get("batch_id") != batch_id:
-            raise bundle.BundleError(f"{path.name}: batch {batch_id} is not what the manifest says")
+            raise bundle.BundleError(message("bundle_batch_mismatch", name=path.name, batch=batch_id))
         docs.append((batch_id, doc))
     receipts = []
     for batch_id, doc in docs:
         try:
             receipts.append(apply_batch(engine, forms, device, doc))
         except BatchError as exc:
-            raise bundle.BundleError(f"{path.name}: batch {batch_id}: {exc}") from None
+            raise bundle.BundleError(message("bundle_batch_refused", name=path.name, batch=batch_id, reason=exc.msg)) from None
     return device, receipts, key
 
 
@@ -50,10 +50,10 @@ def _inflate(payload: bytes, batch_id: str) -> dict[str, Any]:
         inflater = zlib.decompressobj(wbits=31)
         body = inflater.decompress(payload, MAX_INFLATED)
         if inflater.unconsumed_tail or not inflater.eof:
-            raise bundle.BundleError(f"batch {batch_id} is too large or cut short")
+            raise bundle.BundleError(message("bundle_batch_too_large", batch=batch_id))
         doc = json.loads(body)
-    except (zlib.error, gzip.BadGzipFile, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise bundle.BundleError(f"batch {batch_id} cannot be read: {exc}") from None
+    except (zlib.error, gzip.BadGzipFile, UnicodeDecodeError, json.JSONDecodeError):
+        raise bundle.BundleError(message("bundle_batch_unreadable", batch=batch_id)) from None
     if not isinstance(doc, dict):
-        raise bundle.BundleError(f"batch {batch_id} is not a batch")
+        raise bundle.BundleError(message("bundle_batch_not_batch", batch=batch_id))
     return doc

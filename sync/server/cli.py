@@ -16,7 +16,7 @@ from forms.exports.files import ExportError
 from forms.i18n import message, set_language, tr
 from forms.profile_cli import ENV_KEY_PASSWORD
 from forms.store import StoreError
-from sync.bundle import BundleError, write_receipt
+from sync.bundle import BundleError, os_reason, write_receipt
 from sync.server import accounts, assignments, audit, bundles, db, form_versions, recovery, review
 from sync.server import export as server_export
 from sync.server.db import connect, default_url, devices, households, officers, reading
@@ -155,13 +155,11 @@ def cmd_serve(args: argparse.Namespace, url: str) -> int:
     scheme = "https" if args.cert else "http"
     host, port = sock.getsockname()[:2]
     if args.host not in ("127.0.0.1", "localhost", "::1") and not args.cert:
-        print("WARNING: serving over plain HTTP beyond this computer: tokens and personal data travel "
-              "unencrypted. Give --cert and --key.", file=sys.stderr, flush=True)
+        print(tr("admin_plain_http"), file=sys.stderr, flush=True)
     # A receipt takes seconds to reach a laptop on a slow link: keep the connection open longer
     # than uvicorn's 5 s, or the next batch pays a new TCP (and TLS) handshake.
     options = dict(log_level="warning", ssl_certfile=args.cert, ssl_keyfile=args.key, timeout_keep_alive=75)
-    print(f"labour-survey-server listening on {scheme}://{host}:{port} (database {engine.url.render_as_string()})",
-          flush=True)
+    print(tr("admin_listening", url=f"{scheme}://{host}:{port}", database=engine.url.render_as_string()), flush=True)
     if args.workers > 1:
         from uvicorn.supervisors import Multiprocess
 
@@ -180,7 +178,7 @@ def cmd_officer_add(args: argparse.Namespace, url: str) -> int:
     code = accounts.add_officer(engine, args.username, args.name, [c.strip() for c in args.communes.split(",")],
                                 role=args.role)
     audit.record(engine, audit.admin(), "add account", args.username, detail={"role": args.role, "communes": args.communes})
-    print(f"{args.role.capitalize()} {args.username} added. Enrollment code (one use, 14 days): {code}")
+    print(tr(f"admin_{args.role}_added", username=args.username, days=accounts.CODE_DAYS, code=code))
     return 0
 
 
@@ -188,7 +186,7 @@ def cmd_officer_code(args: argparse.Namespace, url: str) -> int:
     engine = connect(url)
     code = accounts.new_code(engine, args.username)
     audit.record(engine, audit.admin(), "new enrollment code", args.username)
-    print(f"Enrollment code for {args.username} (one use, 14 days): {code}")
+    print(tr("admin_new_code", username=args.username, days=accounts.CODE_DAYS, code=code))
     return 0
 
 
@@ -196,15 +194,16 @@ def cmd_officer_revoke(args: argparse.Namespace, url: str) -> int:
     engine = connect(url)
     accounts.revoke_officer(engine, args.username)
     audit.record(engine, audit.admin(), "revoke account", args.username)
-    print(f"Officer {args.username} can no longer sync.")
+    print(tr("admin_officer_revoked", username=args.username))
     return 0
 
 
 def cmd_officer_list(args: argparse.Namespace, url: str) -> int:
     with connect(url).connect() as conn:
         for row in conn.execute(select(officers).order_by(officers.c.username)):
-            state = "active" if row.active else "revoked"
-            print(f"{row.username:<20} {row.name:<30} {row.role:<10} {state:<8} {', '.join(json.loads(row.communes))}")
+            state = tr("admin_state_active" if row.active else "admin_state_revoked")
+            role = tr(f"admin_role_{row.role}")
+            print(f"{row.username:<20} {row.name:<30} {role:<10} {state:<11} {', '.join(json.loads(row.communes))}")
     return 0
 
 
@@ -212,7 +211,8 @@ def cmd_device_list(args: argparse.Namespace, url: str) -> int:
     with connect(url).connect() as conn:
         rows = conn.execute(select(devices, officers.c.username).join(officers, officers.c.id == devices.c.officer_id))
         for row in rows:
-            print(f"{row.id:>4}  {row.username:<20} {row.name:<30} {'revoked' if row.revoked_at else 'active'}")
+            print(f"{row.id:>4}  {row.username:<20} {row.name:<30} "
+                  f"{tr('admin_state_revoked' if row.revoked_at else 'admin_state_active')}")
     return 0
 
 
@@ -220,7 +220,7 @@ def cmd_device_revoke(args: argparse.Namespace, url: str) -> int:
     engine = connect(url)
     accounts.revoke_device(engine, args.id)
     audit.record(engine, audit.admin(), "revoke device", f"device {args.id}")
-    print(f"Device {args.id} can no longer sync.")
+    print(tr("admin_device_revoked", id=args.id))
     return 0
 
 
@@ -233,9 +233,10 @@ def cmd_households_list(args: argparse.Namespace, url: str) -> int:
                             else households.c.review_state == args.review)
     with connect(url).connect() as conn:
         for row in conn.execute(query):
-            state = "deleted" if row.deleted else (row.review_state or "-")
+            state = (tr("admin_household_deleted") if row.deleted
+                     else tr(f"review_state_{row.review_state}") if row.review_state else "-")
             print(f"{row.uuid[:8]}  {row.household_code or '-':<16} {row.commune_code}  r{row.server_revision:<3} "
-                  f"{state:<11} {row.warning_count:>2} warning(s)  {row.updated_at}")
+                  f"{state:<11} {tr('admin_warnings', n=f'{row.warning_count:>2}')}  {row.updated_at}")
     return 0
 
 
@@ -257,19 +258,18 @@ def cmd_households_return(args: argparse.Namespace, url: str) -> int:
     for item in args.field:
         ref, sep, text = item.partition("=")
         if not sep or not ref.strip() or not text.strip():
-            raise review.ReviewError(f"--field {item!r}: write QUESTION=COMMENT")
+            raise review.ReviewError(message("admin_field_format", item=repr(item)))
         fields[ref.strip()] = text.strip()
     engine = connect(url)
     payload = review.return_household(engine, ServerForms(engine), args.uuid, args.comment, by=args.by or audit.admin(),
                                       fields=fields)
-    print(f"Household {payload['uuid']} returned for correction (round {payload['round']}): "
-          "its commune's laptops get it at their next sync.")
+    print(tr("admin_household_returned", uuid=payload["uuid"], round=payload["round"]))
     return 0
 
 
 def cmd_households_approve(args: argparse.Namespace, url: str) -> int:
     review.approve(connect(url), args.uuid, by=args.by or audit.admin())
-    print(f"Household {args.uuid} approved.")
+    print(tr("admin_household_approved", uuid=args.uuid))
     return 0
 
 
@@ -277,7 +277,7 @@ def cmd_assignments_add(args: argparse.Namespace, url: str) -> int:
     engine = connect(url)
     added = assignments.add_from_file(engine, ServerForms(engine), Path(args.file))
     audit.record(engine, audit.admin(), "add assignments", Path(args.file).name, detail={"added": added})
-    print(f"{added} household(s) to visit added: their commune's laptops get them at their next sync.")
+    print(tr("admin_assignments_added", n=added))
     return 0
 
 
@@ -296,9 +296,9 @@ def cmd_import(args: argparse.Namespace, url: str) -> int:
     write_receipt(target, receipts, key)
     audit.record(engine, audit.admin(), "import bundle", path.name, detail={"device": device.id, "batches": len(receipts)})
     counts = {o: sum(1 for r in receipts for e in r["records"] if e["outcome"] == o) for o in ("accepted", "rejected", "conflict")}
-    print(f"Bundle from {device.username} ({device.name}): {counts['accepted']} accepted, {counts['rejected']} refused, "
-          f"{counts['conflict']} conflict(s).")
-    print(f"Receipt written to {target}: take it back to the laptop (labour-survey sync receipt FILE).")
+    print(tr("admin_bundle_imported", officer=device.username, device=device.name, accepted=counts["accepted"],
+             rejected=counts["rejected"], conflicts=counts["conflict"]))
+    print(tr("admin_receipt_written", path=target))
     return 0
 
 
@@ -306,7 +306,7 @@ def cmd_forms_publish(args: argparse.Namespace, url: str) -> int:
     engine = connect(url)
     definition = form_versions.publish(engine, ServerForms(engine), Path(args.file))
     audit.record(engine, audit.admin(), "publish form", f"{definition.form_id} {definition.version}")
-    print(f"Questionnaire {definition.form_id} version {definition.version} published: laptops get it at their next sync.")
+    print(tr("admin_form_published", form_id=definition.form_id, version=definition.version))
     return 0
 
 
@@ -321,10 +321,10 @@ def cmd_export(args: argparse.Namespace, url: str) -> int:
     audit.record(engine, audit.admin(), "export", args.output, detail={"households": count, "commune": args.commune,
                                                                       "formats": formats})
     for f in result.files:
-        print(f"{f.path}  {f.rows} row(s)")
-    print(f"{result.households} household(s) exported to {args.output}. These files hold personal data: keep them safe.")
+        print(tr("admin_export_file", path=f.path, rows=f.rows))
+    print(tr("admin_exported", n=result.households, folder=args.output))
     if result.problems:
-        print(f"{len(result.problems)} value(s) did not fit their column and were left empty:", file=sys.stderr)
+        print(tr("admin_export_problems", n=len(result.problems)), file=sys.stderr)
         for p in result.problems[:20]:
             print(f"  {p.household_code or p.household_uuid} {p.level} {p.row or ''} {p.variable}: {p.value!r}", file=sys.stderr)
         return 1
@@ -341,8 +341,7 @@ def cmd_codelists_publish(args: argparse.Namespace, url: str) -> int:
     engine = connect(url)
     added = form_versions.publish_code_list(engine, args.name, Path(args.file), version=args.version, source=args.source)
     audit.record(engine, audit.admin(), "publish code list", args.name, detail={"version": args.version, "new": added})
-    print(f"Code list {args.name} published: laptops get it at their next sync." if added
-          else f"Code list {args.name} was published before, the same: nothing to do.")
+    print(tr("admin_codelist_published" if added else "admin_codelist_same", name=args.name))
     return 0
 
 
@@ -353,7 +352,7 @@ def cmd_forms_list(args: argparse.Namespace, url: str) -> int:
         for row in conn.execute(select(db.form_versions)):
             published[(row.form_id, row.version)] = row.published_at
     for d in ServerForms(engine):
-        published.setdefault((d.form_id, d.version), "shipped with the program")
+        published.setdefault((d.form_id, d.version), tr("admin_form_shipped"))
     for (form_id, version), when in sorted(published.items()):
         print(f"{form_id:<20} {version:<8} {when}")
     return 0
@@ -440,14 +439,15 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args, args.db or default_url())
     except (accounts.AccountError, review.ReviewError, assignments.AssignmentError, form_versions.PublishError,
-            BundleError) as exc:
-        print(str(exc), file=sys.stderr)
-        return 2
-    except (ExportError, recovery.RecoveryKeyError, StoreError) as exc:
+            BundleError, ExportError, recovery.RecoveryKeyError, StoreError) as exc:
         print(exc.msg.text(), file=sys.stderr)
         return 2
     except OSError as exc:
-        print(f"cannot start: {exc.strerror or exc}", file=sys.stderr)
+        # A file given on the command line (not found, not allowed), or the port of `serve`.
+        if exc.filename:
+            print(tr("admin_file_problem", path=exc.filename, reason=os_reason(exc)), file=sys.stderr)
+        else:
+            print(tr("admin_cannot_start", reason=os_reason(exc)), file=sys.stderr)
         return 2
 
 

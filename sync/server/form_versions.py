@@ -8,13 +8,15 @@ from sqlalchemy import Engine, insert, select
 
 from forms import codelists
 from forms.definition import Definition, DefinitionError, definition_from_text
+from forms.i18n import Message, message
 from forms.registry import FormRegistry
 from sync.server import feed
 from sync.server.accounts import now
 from sync.server.db import code_lists, form_versions, reading
+from sync.server.errors import ServerError
 
 
-class PublishError(ValueError):
+class PublishError(ServerError):
     pass
 
 
@@ -36,7 +38,7 @@ def publish(engine: Engine, forms: FormRegistry, path: Path) -> Definition:
         try:
             imported = read_workbook(path)
         except WorkbookError as exc:
-            raise PublishError(exc.text()) from None
+            raise PublishError(Message(exc.text("vi"), exc.text("en"))) from None
         text = dump_yaml(imported.raw, header=f"# Imported from {path.name}\n")
     else:
         text = path.read_text(encoding="utf-8")
@@ -52,8 +54,7 @@ def publish(engine: Engine, forms: FormRegistry, path: Path) -> Definition:
         if stored is not None or shipped is not None:
             same = stored == text if stored is not None else _shipped_text(shipped) == text
             if not same:
-                raise PublishError(f"{key[0]} version {key[1]} exists already with other content: give the new "
-                                   "questionnaire a new version number")
+                raise PublishError(message("admin_form_exists", form_id=key[0], version=key[1]))
             if stored is not None:
                 return definition  # published before: nothing to do
         conn.execute(insert(form_versions).values(form_id=key[0], version=key[1], definition=text, published_at=now()))

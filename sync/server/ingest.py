@@ -21,9 +21,10 @@ from sync.protocol import MAX_RECORDS
 from sync.server import audit, review
 from sync.server.accounts import Device, now
 from sync.server.db import batches, households, reading
+from sync.server.errors import ServerError
 
 
-class BatchError(ValueError):
+class BatchError(ServerError):
     """The batch as a whole is malformed (HTTP 400/422): nothing was stored."""
 
 
@@ -38,7 +39,7 @@ def apply_batch(engine: Engine, forms: FormRegistry, device: Device, doc: Any) -
                                   .where(batches.c.batch_id == batch_id)).first()
             if stored is not None:
                 if stored.device_id != device.id:
-                    raise BatchError("this batch id was used by another laptop")
+                    raise BatchError(message("batch_other_laptop"))
                 return json.loads(stored.receipt)
             uuids = [rec["uuid"] for rec in records]
             current = {r.uuid: r for r in conn.execute(select(households).where(households.c.uuid.in_(uuids)))}
@@ -64,32 +65,32 @@ def apply_batch(engine: Engine, forms: FormRegistry, device: Device, doc: Any) -
 
 def _check_shape(doc: Any) -> tuple[str, list[dict[str, Any]]]:
     if not isinstance(doc, dict):
-        raise BatchError("a batch is a JSON object with batch_id and records")
+        raise BatchError(message("batch_not_object"))
     batch_id = doc.get("batch_id")
     try:
         batch_id = str(uuidlib.UUID(str(batch_id)))
     except ValueError:
-        raise BatchError("batch_id must be a UUID") from None
+        raise BatchError(message("batch_bad_id")) from None
     records = doc.get("records")
     if not isinstance(records, list) or not records:
-        raise BatchError("records must be a non-empty list")
+        raise BatchError(message("batch_no_records"))
     if len(records) > MAX_RECORDS:
-        raise BatchError(f"at most {MAX_RECORDS} records in one batch")
+        raise BatchError(message("batch_too_many", n=MAX_RECORDS))
     seen = set()
     for i, rec in enumerate(records):
         if not isinstance(rec, dict):
-            raise BatchError(f"record {i} is not an object")
+            raise BatchError(message("batch_record_not_object", i=i))
         try:
             rec["uuid"] = str(uuidlib.UUID(str(rec.get("uuid"))))
         except ValueError:
-            raise BatchError(f"record {i}: uuid must be a UUID") from None
+            raise BatchError(message("batch_record_bad_uuid", i=i)) from None
         revision, base = rec.get("revision"), rec.get("base_revision")
         if not isinstance(revision, int) or isinstance(revision, bool) or revision < 1:
-            raise BatchError(f"record {i}: revision must be a positive integer")
+            raise BatchError(message("batch_record_bad_revision", i=i))
         if base is not None and (not isinstance(base, int) or isinstance(base, bool)):
-            raise BatchError(f"record {i}: base_revision must be an integer or null")
+            raise BatchError(message("batch_record_bad_base", i=i))
         if rec["uuid"] in seen:
-            raise BatchError(f"record {i}: household {rec['uuid']} appears twice in the batch")
+            raise BatchError(message("batch_record_twice", i=i, uuid=rec["uuid"]))
         seen.add(rec["uuid"])
     return batch_id, records
 

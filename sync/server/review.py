@@ -7,13 +7,15 @@ from typing import Any
 
 from sqlalchemy import Engine, insert, select, update
 
+from forms.i18n import message
 from forms.registry import FormRegistry
 from sync.server import audit, feed
 from sync.server.accounts import now
 from sync.server.db import households, reading, reviews
+from sync.server.errors import ServerError
 
 
-class ReviewError(ValueError):
+class ReviewError(ServerError):
     pass
 
 
@@ -21,9 +23,9 @@ def find(conn: Any, uuid_prefix: str) -> Any:
     """A household by its UUID or the first characters of it (as `households list` shows)."""
     rows = conn.execute(select(households).where(households.c.uuid.like(f"{uuid_prefix}%")).limit(2)).fetchall()
     if not rows:
-        raise ReviewError(f"no household {uuid_prefix} on this server")
+        raise ReviewError(message("admin_no_household", uuid=uuid_prefix))
     if len(rows) > 1:
-        raise ReviewError(f"{uuid_prefix} names more than one household: give more characters of its UUID")
+        raise ReviewError(message("admin_household_ambiguous", uuid=uuid_prefix))
     return rows[0]
 
 
@@ -32,11 +34,11 @@ def return_household(engine: Engine, forms: FormRegistry, uuid: str, comment: st
     """Send a household back to its commune's laptops for correction; returns the feed payload."""
     fields = fields or {}
     if not comment.strip() and not fields:
-        raise ReviewError("say what to correct: a comment for the household or for a field")
+        raise ReviewError(message("admin_say_what"))
     with engine.begin() as conn:
         row = find(conn, uuid)
         if row.deleted:
-            raise ReviewError(f"household {row.uuid} was deleted by its officer")
+            raise ReviewError(message("admin_household_was_deleted", uuid=row.uuid))
         definition = forms.get(row.form_id, row.form_version)
         for ref in fields:
             _check_ref(definition, ref)
@@ -83,7 +85,7 @@ def _check_ref(definition: Any, ref: str) -> None:
     prefix, _, name = ref.rpartition(".")
     roster = prefix.split("[", 1)[0] or None
     if prefix and not (prefix.endswith("]") and prefix[len(roster or ""):][1:-1].isdigit()):
-        raise ReviewError(f"{ref}: write a member's question as {roster}[0].{name} (0 is the first member)")
+        raise ReviewError(message("admin_member_ref", ref=ref, example=f"{roster}[0].{name}"))
     field = definition.by_id.get(name)
     if field is None or not field.is_answer or field.roster != roster:
-        raise ReviewError(f"{ref}: no such question in {definition.form_id} version {definition.version}")
+        raise ReviewError(message("admin_no_question", ref=ref, form_id=definition.form_id, version=definition.version))

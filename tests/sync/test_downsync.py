@@ -119,7 +119,7 @@ def test_return_refuses_unknown_households_and_questions(tmp_path: Path, server:
     r = server.admin("households", "return", uuid, "--field", "members[0].shoe_size=?")
     assert r.returncode == 2 and "no such question" in r.stderr
     r = server.admin("households", "return", uuid)
-    assert r.returncode == 2 and "say what to correct" in r.stderr
+    assert r.returncode == 2 and "Say what to correct" in r.stderr
     assert review_state(server, uuid) == (None, 0, 1)
 
 

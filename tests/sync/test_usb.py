@@ -293,3 +293,49 @@ def test_members_swapped_or_another_key_do_not_decrypt(tmp_path: Path) -> None:
                 zf.writestr(name, data)
         with pytest.raises(bundle.BundleError, match=match):
             bundle.open_payloads(bundle.read_bundle(odd), key)
+
+
+def test_the_province_reads_the_server_in_vietnamese(tmp_path: Path, server: Server) -> None:
+    """With --lang vi (and by default) the administrator reads Vietnamese, with no English or
+    Python wording left: the wrong file given to `import` is named for what it is."""
+    vi = {"LABOUR_SURVEY_LANG": ""}  # the tests' environment says English; the program's default is Vietnamese
+    r = server.admin("--lang", "vi", "officers", "add", "hoa", "--name", "Trần Thị Hòa", "--communes", "14797")
+    assert r.returncode == 0 and "Đã thêm cán bộ hoa. Mã đăng ký (dùng một lần, trong 14 ngày):" in r.stdout, r.stderr
+    r = server.admin("officers", "list", env=vi)
+    assert any(line.startswith("hoa") and "cán bộ" in line and "đang dùng" in line for line in r.stdout.splitlines())
+
+    store = laptop(tmp_path, server)
+    uuids = complete_households(store, 2)
+    path = tmp_path / "lan.lsbundle"
+    client.export_bundle(store, path)
+    r = server.admin("--lang", "vi", "import", str(path))
+    assert r.returncode == 0, r.stderr
+    assert "Gói dữ liệu của lan (laptop-lan): 2 hộ được nhận, 0 bị trả lại, 0 xung đột." in r.stdout
+    assert "Đã ghi biên nhận vào" in r.stdout and "accepted" not in r.stdout
+
+    receipt = tmp_path / "lan.receipt.json"
+    r = server.admin("import", str(receipt), env=vi)
+    assert r.returncode == 2
+    assert "lan.receipt.json là tệp BIÊN NHẬN, không phải gói dữ liệu" in r.stderr
+    assert "labour-survey sync receipt lan.receipt.json" in r.stderr and "zip" not in r.stderr.lower()
+    r = server.admin("--lang", "en", "import", str(receipt))
+    assert r.returncode == 2 and "lan.receipt.json is a RECEIPT, not a bundle" in r.stderr
+    with pytest.raises(bundle.BundleError) as info:  # and the other way round, on the laptop
+        client.import_receipt(store, path, actor="lan")
+    assert "lan.lsbundle là GÓI DỮ LIỆU, không phải biên nhận" in info.value.msg.vi
+
+    damaged = tmp_path / "bad.lsbundle"
+    tamper(path, damaged, "batches/", lambda d: d[:-20] + bytes(20))
+    r = server.admin("--lang", "vi", "import", str(damaged))
+    assert r.returncode == 2 and "bad.lsbundle: lô" in r.stderr and "bị hỏng (hãy chép lại tệp)" in r.stderr
+
+    r = server.admin("--lang", "vi", "households", "list")
+    rows = r.stdout.splitlines()
+    assert len(rows) == 2 and all("cảnh báo" in row and "warning" not in row for row in rows)
+    r = server.admin("--lang", "vi", "households", "return", uuids[0])
+    assert r.returncode == 2 and "Hãy ghi cần sửa gì" in r.stderr
+    r = server.admin("--lang", "vi", "households", "return", uuids[0], "--comment", "Kiểm tra lại tuổi")
+    assert r.returncode == 0 and f"Đã trả hộ {uuids[0]} về để sửa (lần 1)" in r.stdout
+    assert "Đã trả lại" in server.admin("households", "list", env=vi).stdout
+    r = server.admin("--lang", "vi", "assignments", "add", str(tmp_path / "missing.jsonl"))
+    assert r.returncode == 2 and "không có tệp hoặc thư mục này" in r.stderr
