@@ -99,7 +99,11 @@ class FieldWidget(QWidget):
         self.label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self.line = EntryLine(self)
         self.line.setObjectName(f"field_{f.id}")
-        self.line.setFixedWidth(self.EDIT_WIDTH)
+        # Full width when there is room; narrower rather than pushing the form past the pane
+        # (a form wider than its pane scrolls sideways and cuts the labels off).
+        self.line.setMaximumWidth(self.EDIT_WIDTH)
+        self.line.setMinimumWidth(min(self.EDIT_WIDTH, 160))
+        self.line.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.label.setBuddy(self.line)
         self.extra = QLabel(self)
         self.extra.setWordWrap(True)

@@ -22,9 +22,12 @@ def describe(definition: Definition, ev: Evaluation, f: Finding) -> str:
     ref = f.ref
     fld = definition.by_id.get(ref.field)
     label = fld.label.text() if fld is not None and fld.label else ref.field
+    text = f.message.text()
+    if not text.startswith(f"{label}:"):  # some messages name their question already ("B. Members: …")
+        text = f"{label}: {text}"
     if ref.roster is None or ref.row is None:
-        return f"{label}: {f.message.text()}"
-    return f"{row_title(definition, ev, ref.roster, ref.row)} · {label}: {f.message.text()}"
+        return text
+    return f"{row_title(definition, ev, ref.roster, ref.row)} · {text}"
 
 
 def row_title(definition: Definition, ev: Evaluation | None, roster_id: str, row: int) -> str:

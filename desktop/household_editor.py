@@ -620,7 +620,7 @@ class HouseholdEditor(QWidget):
 
     def _focus(self, w: FieldWidget) -> None:
         scroll = self.right_scroll if self._section_of(w) else self.left_scroll
-        scroll.ensureWidgetVisible(w, 40, 60)
+        scroll.ensureWidgetVisible(w, 0, 60)  # no sideways scroll that would cut the labels
         if not self.window().isActiveWindow():
             self.window().activateWindow()  # a list of codes just closed may still hold the activation
         w.line.setFocus(Qt.FocusReason.OtherFocusReason)
@@ -674,7 +674,7 @@ class HouseholdEditor(QWidget):
             if s.current is not None:
                 row_id = self.record[s.roster.id][s.current]["_id"]
         else:
-            self.left_scroll.ensureWidgetVisible(w, 40, 60)
+            self.left_scroll.ensureWidgetVisible(w, 0, 60)
         self.place_changed.emit(Place(self.record["uuid"], w.field.id, row_id))
 
     def jump_to(self, ref: FieldRef) -> None:
