@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QFocusEvent, QKeyEvent, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QCompleter, QGridLayout, QLabel, QLineEdit, QSizePolicy, QWidget
 
@@ -40,6 +40,11 @@ class EntryLine(QLineEdit):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.holds_enter: Callable[[], bool] = lambda: False  # a list of codes open: Enter picks from it
+        self.preferred_width = 0  # the width the layout gives it when there is room
+
+    def sizeHint(self) -> QSize:
+        hint = super().sizeHint()
+        return QSize(max(hint.width(), self.preferred_width), hint.height())
 
     def keyPressEvent(self, e: QKeyEvent) -> None:
         mods = e.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
@@ -101,9 +106,10 @@ class FieldWidget(QWidget):
         self.line.setObjectName(f"field_{f.id}")
         # Full width when there is room; narrower rather than pushing the form past the pane
         # (a form wider than its pane scrolls sideways and cuts the labels off).
+        self.line.preferred_width = self.EDIT_WIDTH
         self.line.setMaximumWidth(self.EDIT_WIDTH)
         self.line.setMinimumWidth(min(self.EDIT_WIDTH, 160))
-        self.line.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.line.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         self.label.setBuddy(self.line)
         self.extra = QLabel(self)
         self.extra.setWordWrap(True)
