@@ -62,6 +62,25 @@ def _problem_label(parent: QWidget, name: str) -> QLabel:
     return label
 
 
+def _passphrase_form(parent: QWidget, rows: list[tuple[str, QLineEdit]], show_box: QCheckBox) -> QFormLayout:
+    """Labelled passphrase fields (Alt+letter reaches each) and the show toggle below them."""
+    form = QFormLayout()
+    for key, line in rows:
+        label = QLabel(tr(key), parent)
+        label.setBuddy(line)
+        form.addRow(label, line)
+    form.addRow("", show_box)
+    return form
+
+
+def _button_row(*buttons: QPushButton) -> QHBoxLayout:
+    row = QHBoxLayout()
+    row.addStretch(1)
+    for b in buttons:
+        row.addWidget(b)
+    return row
+
+
 class PassphrasePanel(QWidget):
     """Passphrase, Open button, what went wrong, how long to wait, what to do if forgotten."""
 
@@ -224,16 +243,9 @@ class ChoosePassphraseDialog(QDialog):
         for line in (self.first, self.second):
             line.textEdited.connect(lambda _text: self.problem.hide())
 
-        form = QFormLayout()
-        for key, line in (("security_passphrase_label", self.first), ("security_again_label", self.second)):
-            label = QLabel(tr(key), self)
-            label.setBuddy(line)
-            form.addRow(label, line)
-        form.addRow("", self.show_box)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.ok_button)
-        buttons.addWidget(self.cancel_button)
+        form = _passphrase_form(self, [("security_passphrase_label", self.first),
+                                       ("security_again_label", self.second)], self.show_box)
+        buttons = _button_row(self.ok_button, self.cancel_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.intro)
         layout.addLayout(form)
@@ -306,17 +318,9 @@ class ChangePassphraseDialog(QDialog):
         self.old.returnPressed.connect(lambda: self.first.setFocus())
         self.first.returnPressed.connect(lambda: self.second.setFocus())
         self.second.returnPressed.connect(self.change)
-        form = QFormLayout()
-        for key, line in (("security_current_label", self.old), ("security_new_label", self.first),
-                          ("security_again_label", self.second)):
-            label = QLabel(tr(key), self)
-            label.setBuddy(line)
-            form.addRow(label, line)
-        form.addRow("", self.show_box)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.ok_button)
-        buttons.addWidget(self.cancel_button)
+        form = _passphrase_form(self, [("security_current_label", self.old), ("security_new_label", self.first),
+                                       ("security_again_label", self.second)], self.show_box)
+        buttons = _button_row(self.ok_button, self.cancel_button)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addLayout(form)
