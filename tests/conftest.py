@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+import forms.i18n
 from forms.definition import Definition, load_definition
 from forms.engine import Engine
 from forms.registry import FormRegistry
@@ -18,6 +19,8 @@ def _isolated_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """No test touches the real user data folder."""
     monkeypatch.setenv("LABOUR_SURVEY_DATA", str(tmp_path / "data"))
     monkeypatch.setenv("LABOUR_SURVEY_LANG", "en")
+    # A language chosen in-process by one test (the desktop's, a CLI's --lang) must not leak into the next.
+    monkeypatch.setattr(forms.i18n, "_language", [])
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     os.makedirs(tmp_path / "home", exist_ok=True)
 

@@ -67,8 +67,10 @@ def test_export_is_one_encrypted_archive_and_says_where_it_is(tmp_path: Path) ->
 
 def test_a_weak_passphrase_is_refused_with_the_reason_and_nothing_is_written(tmp_path: Path) -> None:
     data = store_with_households(tmp_path)
-    r = run(data, "export", "-o", str(tmp_path / "usb"), lang="vi", passphrase="lúa chín vàng 2026")
+    r = run(data, "export", "-o", str(tmp_path / "usb"), lang="vi", passphrase="đồng lúa xanh mướt 77")
     assert r.returncode == 2 and "chữ không dấu" in r.stderr and "Traceback" not in r.stderr
+    r = run(data, "export", "-o", str(tmp_path / "usb"), passphrase="lua chin vang 2026")  # the advice's example
+    assert r.returncode == 2 and "too easy to guess" in r.stderr
     r = run(data, "export", "-o", str(tmp_path / "usb"), passphrase="123456789012")
     assert r.returncode == 2 and "digits only" in r.stderr
     r = run(data, "export", "-o", str(tmp_path / "usb"), passphrase=None)  # no terminal to ask in either
