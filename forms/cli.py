@@ -147,7 +147,9 @@ def run(args: argparse.Namespace) -> int:
         print(exc.msg.text(), file=sys.stderr)
         return 2
     except LookupError as exc:
-        print(str(exc).strip("'\""), file=sys.stderr)
+        # str() of a KeyError quotes its text: print the message itself.
+        text = exc.args[0] if len(exc.args) == 1 and isinstance(exc.args[0], str) else str(exc)
+        print(text, file=sys.stderr)
         return 2
 
 
@@ -189,7 +191,8 @@ def cmd_import(args: argparse.Namespace, store: Store) -> int:
     print(tr("cli_import_done", added=report.added, replaced=report.replaced, unchanged=report.unchanged,
              bad=len(report.bad)))
     if report.bad:
-        print(tr("cli_import_partial_note"), file=sys.stderr)
+        good = report.added + report.replaced + report.unchanged
+        print(tr("cli_import_partial_note" if good else "cli_import_none_good"), file=sys.stderr)
         return 1
     return 0
 
@@ -296,6 +299,8 @@ def cmd_search(args: argparse.Namespace, store: Store) -> int:
     found = store.search(" ".join(args.text), limit=args.limit)
     for h in found:
         print(_summary_line(h))
+    if not found:
+        print(tr("cli_search_none", text=" ".join(args.text)), file=sys.stderr)
     return 0 if found else 1
 
 
@@ -399,7 +404,8 @@ def cmd_complete(args: argparse.Namespace, store: Store) -> int:
 def cmd_delete(args: argparse.Namespace, store: Store) -> int:
     h = find(store, args.id)
     store.delete(h.uuid, actor=actor(args))
-    print(tr("cli_deleted", code=h.household_code or h.uuid))
+    # Only a household the province has must be deleted there too.
+    print(tr("cli_deleted" if h.server_revision is not None else "cli_deleted_local", code=h.household_code or h.uuid))
     return 0
 
 

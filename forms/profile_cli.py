@@ -21,6 +21,7 @@ from forms.store import StoreError, keys
 ENV_PASSPHRASE = profiles.ENV_PASSPHRASE
 ENV_NEW_PASSPHRASE = "LABOUR_SURVEY_NEW_PASSPHRASE"
 ENV_KEY_PASSWORD = "LABOUR_SURVEY_RECOVERY_KEY_PASSPHRASE"
+ENV_ALLOW_PLAIN = "LABOUR_SURVEY_ALLOW_PLAIN"  # "1": a command may make a new profile unencrypted
 TRIES = 3  # passphrases asked at the terminal in one run
 
 
@@ -93,10 +94,15 @@ def unlock(profile: str, db: Path) -> bytes:
 def create_for_command(profile: str, db: Path) -> None:
     """A new profile for a command that stores data (import, enroll): encrypted with the
     passphrase of $LABOUR_SURVEY_PASSPHRASE or typed twice at the terminal. With neither (a
-    script without the variable) it is made unencrypted, and the command says so loudly."""
+    script without the variable) nothing is made and the command is refused, unless
+    $LABOUR_SURVEY_ALLOW_PLAIN=1 asks for an unencrypted profile (test data, a training laptop):
+    a profile of real households must never end up in clear because a script forgot a variable."""
     scripted = os.environ.get(ENV_NEW_PASSPHRASE) or os.environ.get(ENV_PASSPHRASE)
     if scripted is None and not sys.stdin.isatty():
-        print(tr("security_created_plain", profile=profile, path=db, variable=ENV_PASSPHRASE), file=sys.stderr)
+        if os.environ.get(ENV_ALLOW_PLAIN) != "1":
+            raise StoreError(message("security_no_passphrase_for_new", profile=profile, path=db,
+                                     variable=ENV_PASSPHRASE, plain=ENV_ALLOW_PLAIN))
+        print(tr("security_created_plain", profile=profile, path=db, variable=ENV_ALLOW_PLAIN), file=sys.stderr)
         return
     if scripted is not None:
         problems = profiles.passphrase_problems(scripted)

@@ -19,6 +19,8 @@ def _isolated_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """No test touches the real user data folder."""
     monkeypatch.setenv("LABOUR_SURVEY_DATA", str(tmp_path / "data"))
     monkeypatch.setenv("LABOUR_SURVEY_LANG", "en")
+    # Commands run by tests may make throwaway profiles in clear (tests of encryption give a passphrase).
+    monkeypatch.setenv("LABOUR_SURVEY_ALLOW_PLAIN", "1")
     # A language chosen in-process by one test (the desktop's, a CLI's --lang) must not leak into the next.
     monkeypatch.setattr(forms.i18n, "_language", [])
     monkeypatch.setenv("HOME", str(tmp_path / "home"))

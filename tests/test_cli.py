@@ -95,6 +95,25 @@ def test_forms_check(tmp_path: Path) -> None:
     assert r.returncode == 1 and "field 'contract'" in r.stderr and "employment_state" in r.stderr
 
 
+def test_without_a_passphrase_no_profile_is_made_in_clear(tmp_path: Path) -> None:
+    import os
+
+    src = tmp_path / "one.jsonl"
+    src.write_text(json.dumps(fx.household(), ensure_ascii=False) + "\n", encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k not in ("LABOUR_SURVEY_PASSPHRASE", "LABOUR_SURVEY_ALLOW_PLAIN")}
+    cmd = [sys.executable, "-m", "desktop.launcher", "--data-dir", str(tmp_path / "data"), "--lang", "en"]
+    for args in (["households", "import", str(src)], ["enroll", "http://127.0.0.1:9", "AAAAA-BBBBB"]):
+        r = subprocess.run([*cmd, *args], capture_output=True, text=True, env=env, timeout=60, stdin=subprocess.DEVNULL)
+        assert r.returncode == 2, r.stderr
+        assert "no passphrase to make it encrypted" in r.stderr and "LABOUR_SURVEY_PASSPHRASE" in r.stderr
+        assert "Nothing was written" in r.stderr and "Traceback" not in r.stderr
+        assert not list((tmp_path / "data").rglob("households.sqlite*"))
+    # Asked for explicitly (test data), it is made, and said loudly.
+    r = subprocess.run([*cmd, "households", "import", str(src)], capture_output=True, text=True,
+                       env={**env, "LABOUR_SURVEY_ALLOW_PLAIN": "1"}, timeout=60, stdin=subprocess.DEVNULL)
+    assert r.returncode == 0 and "UNENCRYPTED" in r.stderr, r.stderr
+
+
 def test_a_profile_made_by_an_import_is_encrypted_when_a_passphrase_is_given(tmp_path: Path) -> None:
     import os
 

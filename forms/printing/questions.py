@@ -23,7 +23,7 @@ from forms.functions import parse_partial_date
 from forms.printing import layout as L
 from forms.printing import pages as P
 from forms.printing.fonts import BOLD, REGULAR
-from forms.printing.text import t
+from forms.printing.text import catalog, t
 from forms.values import is_empty
 
 SMALL_LIST = 12
@@ -101,6 +101,10 @@ def code_len(choices: ChoiceList) -> int:
 def list_note(sheet: Sheet, f: Field) -> str:
     choices = sheet.definition.choices(f)
     name = choices.source if choices.source != "form" else choices.name
+    # A national list by its title in the officer's code book; a list of the form's own, or one a
+    # province added, by its name.
+    if choices.source != "form" and f"code_list_{name}" in catalog():
+        name = t(f"code_list_{name}", sheet.lang)
     key = "note_other_code" if f.common else "note_write_code"
     return t(key, sheet.lang, n=len(choices.items), digits=code_len(choices), list=name)
 

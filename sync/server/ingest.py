@@ -118,8 +118,9 @@ def _validate(forms: FormRegistry, device: Device, rec: dict[str, Any]) -> Check
     try:
         definition = forms.get(str(rec.get("form_id")), str(rec.get("form_version")))
     except KeyError:
-        return Checked(_entry(rec, "rejected", None, message("server_unknown_form", form_id=rec.get("form_id"),
-                                                               version=rec.get("form_version"))))
+        # A record without them says "-", not Python's None.
+        return Checked(_entry(rec, "rejected", None, message("server_unknown_form", form_id=rec.get("form_id") or "-",
+                                                               version=rec.get("form_version") or "-")))
     try:
         clean = normalize(definition, {k: rec.get(k) for k in ("uuid", "household", "members") if k in rec})
     except RecordError as exc:

@@ -33,6 +33,7 @@ pytestmark = [pytest.mark.slow,
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE = ROOT / "tests" / "fixtures" / "profile-v4.sqlite"
 TAG = "linux-x86_64"
+PASSPHRASE = "nui rung xanh tham 88"  # a profile a command makes is encrypted (real Argon2id)
 
 
 @dataclass
@@ -139,11 +140,13 @@ def test_a_large_import_runs_its_worker_processes(built: Built, tmp_path: Path) 
     """600 lines: parsed in 'spawn' worker processes, each the frozen program started again."""
     source = write_jsonl(tmp_path / "village.jsonl", factories.generated(600))
     data = tmp_path / "data"
+    # (timeout: a worker process that ran the command line instead of its work would hang the import)
     done = run([built.program, "--lang", "en", "--data-dir", data, "households", "import", source],
-               env(tmp_path), timeout=120)  # a worker that runs the command line instead hangs the import
+               env(tmp_path, LABOUR_SURVEY_PASSPHRASE=PASSPHRASE), timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "Imported 600 new household(s)" in done.stdout
-    found = run([built.program, "--lang", "en", "--data-dir", data, "households", "search", "HT-000599"], env(tmp_path))
+    found = run([built.program, "--lang", "en", "--data-dir", data, "households", "search", "HT-000599"],
+                env(tmp_path, LABOUR_SURVEY_PASSPHRASE=PASSPHRASE))
     assert found.returncode == 0 and "HT-000599" in found.stdout
 
 
@@ -184,7 +187,7 @@ def test_server_answers_and_receives_a_household_from_the_program(built: Built, 
             time.sleep(0.1)
     assert health == {"status": "ok", "version": __version__}
 
-    environ = env(tmp_path)
+    environ = env(tmp_path, LABOUR_SURVEY_PASSPHRASE=PASSPHRASE)  # the laptop's new profile is encrypted
     added = run([built.server, "--db", db, "officers", "add", "lan", "--name", "Nguyễn Thị Lan", "--communes", "14797"],
                 environ)
     assert added.returncode == 0, added.stderr

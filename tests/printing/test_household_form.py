@@ -39,8 +39,12 @@ def test_blank_form_has_every_question_its_options_and_code_notes(blank: Pdf, cu
     # a short list: its options with tick boxes; a national list: a note, not 3,321 communes
     assert "Có việc làm" in text and "Không tham gia hoạt động kinh tế" in text
     assert "Trên đại học" in text and "Làm việc ở nước ngoài" in text
-    assert "communes_2025 (3321 mã)" in text and "Phường Hạc Thành" not in text
-    assert "TW Đài Loan" in text and "JP Nhật Bản" in text and "countries_iso3166 (249 mã)" in text
+    # national lists named as the officer's code book names them, never by the program's list names
+    flowing = " ".join(text.split())  # the notes wrap at any word
+    assert "xã, phường, đặc khu (từ 01/7/2025) (3321 mã)" in flowing and "Phường Hạc Thành" not in text
+    assert "TW Đài Loan" in text and "JP Nhật Bản" in text and "quốc gia và vùng lãnh thổ (ISO 3166) (249 mã)" in flowing
+    assert "dân tộc Việt Nam (Tổng cục Thống kê) (55 mã)" in flowing
+    assert not any(name in text for name in ("communes_2025", "countries_iso3166", "ethnic_groups_gso", "vsic_"))
     assert "Chỉ hỏi khi câu 24 = 1" in text  # skip rules in words
     assert "Chỉ hỏi khi Tuổi ≥ 15" in text
 
