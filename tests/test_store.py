@@ -165,6 +165,37 @@ def test_household_code_unique_within_the_commune(store: Store) -> None:
     assert not store.save(elsewhere, actor="lan").evaluation.errors
 
 
+def test_the_list_counts_the_error_a_later_household_gives_an_earlier_one(store: Store) -> None:
+    first = store.save(fx.household(), actor="lan").household
+    assert (first.error_count, first.warning_count) == (0, 0)
+    twin = fx.household()  # HT-0001 again, typed from another paper form, same people
+    second = store.save(twin, actor="lan").household
+
+    def counts(uuid: str) -> tuple[int, int]:
+        h = store.get(uuid)
+        return h.error_count, h.warning_count
+
+    # the code taken twice is an error of both, each citizen ID seen elsewhere a warning of both
+    assert counts(first.uuid)[0] == 1 and counts(first.uuid)[1] >= 1
+    assert counts(first.uuid) == counts(second.uuid)
+    assert counts(first.uuid) == (len(store.evaluate(first.record).errors), len(store.evaluate(first.record).warnings))
+    revision = store.get(first.uuid).revision  # recounting is not an edit
+    store.delete(second.uuid, actor="lan")
+    assert counts(first.uuid) == (0, 0) and store.get(first.uuid).revision == revision
+
+    third = fx.household(household_code="HT-0003")
+    for m in third["members"]:
+        m.pop("citizen_id", None)
+    third_uuid = store.save(third, actor="lan").household.uuid
+    third = store.get(third_uuid).record
+    third["household"]["household_code"] = "HT-0001"
+    store.save(third, actor="lan")
+    assert counts(first.uuid)[0] == 1
+    third["household"]["household_code"] = "HT-0003"  # corrected from the paper
+    store.save(third, actor="lan")
+    assert counts(first.uuid) == (0, 0)
+
+
 def test_delete_leaves_a_tombstone(store: Store) -> None:
     uuid = store.save(fx.household(), actor="lan").household.uuid
     store.delete(uuid, actor="lan")

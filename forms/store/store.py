@@ -452,11 +452,35 @@ class Store:
             if old is not None:
                 c.execute("DELETE FROM household_search WHERE rowid = ?", [key])
             c.execute("INSERT INTO household_search(rowid, body) VALUES (?, ?)", [key, body])
+        before = set() if is_new else self._sharers(h.uuid)
         if not is_new:
             c.execute("DELETE FROM unique_values WHERE household_uuid = ?", [h.uuid])
         c.executemany("INSERT INTO unique_values VALUES (?, ?, ?, ?)",
                       [(h.uuid, f, "\x1f".join(w), v) for f, w, v in unique_keys(definition, answers)])
+        self._recount(before | self._sharers(h.uuid))
         return data
+
+    def _sharers(self, uuid: str) -> set[str]:
+        """Other households holding a value of a database-wide unique question that this one holds."""
+        return {r[0] for r in self.conn.execute(
+            "SELECT DISTINCT o.household_uuid FROM unique_values m JOIN unique_values o "
+            "ON o.field = m.field AND o.scope = m.scope AND o.value = m.value "
+            "WHERE m.household_uuid = ? AND o.household_uuid != ?", [uuid, uuid])}
+
+    def _recount(self, uuids: set[str]) -> None:
+        """Count again the errors and warnings of households whose database-wide findings a save
+        or a deletion changed (HT-0002 saved with HT-0001's code gives HT-0001 an error too;
+        fixing it takes the error away from both), so that the list never shows 0 errors for a
+        household that has one. Their answers and revisions stay as they are."""
+        for uuid in uuids:
+            h = self.get(uuid)
+            if h.deleted_at is not None or h.record is None:
+                continue
+            ev = self.forms.engine(self.definition_of(h)).evaluate(h.record, elsewhere=self.elsewhere(uuid))
+            counts = (len(ev.errors), len(ev.warnings))
+            if counts != (h.error_count, h.warning_count):
+                self.conn.execute("UPDATE households SET error_count = ?, warning_count = ? WHERE uuid = ?",
+                                  [*counts, uuid])
 
     def _log(self, uuid: str, revision: int, actor: str, action: str, changes: list[Any] | str) -> None:
         text = changes if isinstance(changes, str) else json.dumps(changes, ensure_ascii=False)
@@ -500,7 +524,9 @@ class Store:
                 "UPDATE households SET deleted_at = ?, updated_at = ?, revision = revision + 1, data = NULL "
                 "WHERE uuid = ? RETURNING rowid", [now, now, uuid]).fetchone()[0]
             self.conn.execute("DELETE FROM household_search WHERE rowid = ?", [self._SEARCH_SIGN * rowid])
+            sharers = self._sharers(uuid)
             self.conn.execute("DELETE FROM unique_values WHERE household_uuid = ?", [uuid])
+            self._recount(sharers)
             self._log(uuid, h.revision + 1, actor, "delete", [["household", h.household_code, None]])
 
     def deleted(self) -> list[Household]:
