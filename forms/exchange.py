@@ -185,7 +185,7 @@ def _prepare(forms: FormRegistry, number: int, text: str) -> _Line:
     try:
         clean = records.normalize(definition, line.raw)
     except records.RecordError as exc:
-        line.bad = _plain(str(exc))
+        line.bad = exc.message()
         return line
     clean["form_id"], clean["form_version"] = definition.form_id, definition.version
     line.clean = clean
@@ -216,7 +216,7 @@ def _store_line(store: Store, line: _Line, seen: dict[str, int], actor: str, rep
             same = records.answers_only(existing.record or {}, definition) == records.answers_only(
                 records.normalize(definition, line.raw), definition)
         except records.RecordError as exc:
-            raise _Bad(_plain(str(exc))) from None
+            raise _Bad(exc.message()) from None
         if same:
             return 2
         if not replace:
@@ -229,7 +229,7 @@ def _store_line(store: Store, line: _Line, seen: dict[str, int], actor: str, rep
         first = Message(*("; ".join(f"{f.ref}: {f.message.text(lang)}" for f in errors[:3]) for lang in ("vi", "en")))
         raise _Bad(message("import_line_has_errors", status=line.status, n=len(errors), first=first)) from None
     except records.RecordError as exc:
-        raise _Bad(_plain(str(exc))) from None
+        raise _Bad(exc.message()) from None
     except StoreError as exc:
         if isinstance(exc, (NotFound, ConflictError)) or "deleted" in exc.msg.en:
             raise _Bad(exc.msg) from None

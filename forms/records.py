@@ -15,6 +15,7 @@ from typing import Any
 
 from forms import values
 from forms.definition import Definition
+from forms.i18n import Message, message
 from forms.text import fold, nfc
 
 META_KEYS = ("uuid", "form_id", "form_version", "revision", "status", "created_at", "updated_at", "officer")
@@ -24,9 +25,15 @@ class RecordError(ValueError):
     """A record whose shape does not fit its questionnaire (not a value problem: those are
     findings of the engine and a draft keeps them)."""
 
-    def __init__(self, problems: list[str]):
-        self.problems = problems
-        super().__init__("; ".join(problems))
+    def __init__(self, problems: list[Message]):
+        self.messages = problems
+        self.problems = [p.en for p in problems]  # for logs and the engineer
+        super().__init__("; ".join(self.problems))
+
+    def message(self, most: int | None = None) -> Message:
+        """The problems (the first `most` of them) as one message in both languages."""
+        shown = self.messages[:most]
+        return Message("; ".join(p.vi for p in shown), "; ".join(p.en for p in shown))
 
 
 def new_uuid() -> str:
@@ -38,39 +45,39 @@ def normalize(definition: Definition, record: Any) -> dict[str, Any]:
 
     Raises RecordError for anything that does not fit the definition's shape."""
     if not isinstance(record, dict):
-        raise RecordError(["a household must be a JSON object"])
-    problems: list[str] = []
+        raise RecordError([message("record_not_object")])
+    problems: list[Message] = []
     rosters = {r.id for r in definition.rosters}
     allowed = {"household", *rosters, *META_KEYS}
     for key in record:
         if key not in allowed:
-            problems.append(f"unknown key {key!r} (expected household, {', '.join(sorted(rosters))})")
+            problems.append(message("record_unknown_key", name=repr(key), rosters=", ".join(sorted(rosters))))
     record = nfc(record)
     out: dict[str, Any] = {"uuid": record.get("uuid") or new_uuid()}
     try:
         out["uuid"] = str(uuidlib.UUID(str(out["uuid"])))
     except ValueError:
-        problems.append(f"uuid {record.get('uuid')!r} is not a UUID")
+        problems.append(message("record_bad_uuid", value=repr(record.get("uuid"))))
     hh = record.get("household") or {}
     if not isinstance(hh, dict):
-        problems.append("`household` must be an object of question: answer")
+        problems.append(message("record_household_not_object"))
         hh = {}
-    out["household"] = _normalize_answers(definition, None, hh, "household", problems)
+    out["household"] = _normalize_answers(definition, None, hh, message("record_household"), problems)
     for rid in sorted(rosters):
         rows = record.get(rid) or []
         if not isinstance(rows, list):
-            problems.append(f"`{rid}` must be a list of rows")
+            problems.append(message("record_rows_not_list", roster=rid))
             rows = []
         clean_rows = []
         seen_ids: set[str] = set()
         for i, row in enumerate(rows, 1):
             if not isinstance(row, dict):
-                problems.append(f"{rid} row {i} must be an object")
+                problems.append(message("record_row_not_object", roster=rid, i=i))
                 continue
-            clean = _normalize_answers(definition, rid, row, f"{rid} row {i}", problems)
+            clean = _normalize_answers(definition, rid, row, message("record_row", roster=rid, i=i), problems)
             row_id = str(row.get("_id") or uuidlib.uuid4().hex)
             if row_id in seen_ids:
-                problems.append(f"{rid} row {i}: _id {row_id!r} appears twice")
+                problems.append(message("record_row_id_twice", roster=rid, i=i, row_id=repr(row_id)))
             seen_ids.add(row_id)
             clean_rows.append({"_id": row_id, **clean})
         out[rid] = clean_rows
@@ -80,18 +87,18 @@ def normalize(definition: Definition, record: Any) -> dict[str, Any]:
 
 
 def _normalize_answers(definition: Definition, roster: str | None, answers: dict[str, Any],
-                       where: str, problems: list[str]) -> dict[str, Any]:
+                       where: Message, problems: list[Message]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, raw in answers.items():
         if key == "_id" and roster is not None:
             continue
         f = definition.by_id.get(key)
         if f is None or f.roster != roster or not f.is_answer:
-            kind = "not a question of this form" if f is None or not f.is_answer else "in the wrong section"
-            problems.append(f"{where}: {key!r} is {kind}")
+            kind = "record_not_a_question" if f is None or not f.is_answer else "record_wrong_section"
+            problems.append(message(kind, where=where, name=repr(key)))
             continue
         if isinstance(raw, (dict,)) or (isinstance(raw, list) and f.type != "select_multiple"):
-            problems.append(f"{where}: {key!r} has a value of the wrong shape: {raw!r:.60}")
+            problems.append(message("record_wrong_shape", where=where, name=repr(key), value=f"{raw!r:.60}"))
             continue
         value = values.coerce(definition, f, raw)
         if value is not None:

@@ -228,7 +228,7 @@ async def _read_body(request: Request) -> bytes:
     except ClientDisconnect:
         # A link that drops mid-upload is ordinary at a district office: nothing was stored,
         # the laptop sends the same batch again.
-        raise Problem(400, "disconnected", message("server_bad_batch", reason="the upload was cut off")) from None
+        raise Problem(400, "disconnected", message("server_bad_batch", reason=message("server_reason_cut_off"))) from None
     return b"".join(chunks)
 
 
@@ -238,14 +238,15 @@ def _decode(body: bytes, encoding: str) -> Any:
         try:
             body = inflater.decompress(body, MAX_INFLATED)
         except zlib.error:
-            raise Problem(400, "bad_encoding", message("server_bad_batch", reason="not valid gzip")) from None
+            raise Problem(400, "bad_encoding", message("server_bad_batch", reason=message("server_reason_not_gzip"))) from None
         if inflater.unconsumed_tail:
             raise Problem(413, "too_large", message("server_too_large"))
         if not inflater.eof:
-            raise Problem(400, "bad_encoding", message("server_bad_batch", reason="the gzip data is cut short"))
+            raise Problem(400, "bad_encoding", message("server_bad_batch", reason=message("server_reason_gzip_short")))
     elif encoding.strip() not in ("", "identity"):
-        raise Problem(400, "bad_encoding", message("server_bad_batch", reason=f"unknown encoding {encoding!r}"))
+        reason = message("server_reason_encoding", encoding=repr(encoding))
+        raise Problem(400, "bad_encoding", message("server_bad_batch", reason=reason))
     try:
         return json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise Problem(400, "bad_json", message("server_bad_batch", reason=f"not JSON ({exc})")) from None
+        raise Problem(400, "bad_json", message("server_bad_batch", reason=message("server_reason_not_json", detail=exc))) from None

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Engine, insert, select
 
 from forms.exchange import json_problem
-from forms.i18n import Message, message
+from forms.i18n import message
 from forms.records import RecordError, normalize
 from forms.registry import FormRegistry
 from sync.server import feed
@@ -50,10 +50,8 @@ def add_from_file(engine: Engine, forms: FormRegistry, path: Path) -> int:
                 doc["uuid"] = str(uuidlib.uuid5(NAMESPACE, f"{hh.get('commune_code')}/{code}") if code else uuidlib.uuid4())
             clean = normalize(definition, doc)
         except RecordError as exc:
-            # The questionnaire's own problems, as forms.records words them (not translated).
-            reason = "; ".join(exc.problems[:3])
             raise AssignmentError(message("admin_file_line", file=path.name, line=number,
-                                          reason=Message(reason, reason))) from None
+                                          reason=exc.message(3))) from None
         commune = str(clean["household"].get("commune_code") or "")
         if not (len(commune) == 5 and commune.isdigit()):
             raise AssignmentError(message("admin_file_line", file=path.name, line=number,

@@ -124,7 +124,7 @@ def _validate(forms: FormRegistry, device: Device, rec: dict[str, Any]) -> Check
     try:
         clean = normalize(definition, {k: rec.get(k) for k in ("uuid", "household", "members") if k in rec})
     except RecordError as exc:
-        return Checked(_entry(rec, "rejected", None, message("server_bad_record", problems="; ".join(exc.problems[:5]))))
+        return Checked(_entry(rec, "rejected", None, message("server_bad_record", problems=exc.message(5))))
     hh = clean["household"]
     commune = str(hh.get("commune_code") or "")
     if commune not in device.communes:

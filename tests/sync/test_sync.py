@@ -172,8 +172,12 @@ def test_garbage_is_refused_with_4xx_and_the_server_stays_up(tmp_path: Path, ser
         r = requests.post(url, data=body, headers={**auth, **headers}, timeout=60)
         assert r.status_code == expected, (body[:40], r.status_code, r.text[:200])
         assert set(r.json()) == {"error", "message"}
+        if expected == 400:  # the reason in both languages, not English inside the Vietnamese
+            vi, en = r.json()["message"]["vi"], r.json()["message"]["en"]
+            assert vi.startswith("Máy chủ không đọc được") and vi.split(": ", 1)[1] != en.split(": ", 1)[1], (vi, en)
     r = requests.post(url, data=good, headers=auth, timeout=30)
     assert r.status_code == 200 and r.json()["records"][0]["outcome"] == "rejected"  # no form_id: refused, not 500
+    assert "None" not in r.json()["records"][0]["message"]["vi"]
     assert requests.get(f"{server.url}/api/v1/health", timeout=5).status_code == 200
     assert server_rows(server) == []
 
