@@ -283,8 +283,14 @@ def _export_passphrase() -> str:
 
 def _summary_line(h: Household) -> str:
     marks = f"{h.error_count}E {h.warning_count}W"
-    return (f"{h.uuid[:8]}  {h.household_code or '-':<12} {h.status:<9} {h.village or '-':<18} "
-            f"{h.head_name or '-':<28} {h.member_count:>2}  {marks:<7} {h.updated_at[:16]}")
+    status = tr(f"cli_status_{h.status}") if h.status in ("draft", "complete", "sent", "returned") else h.status
+    return (f"{h.uuid[:8]}  {h.household_code or '-':<12} {status:<10} {_cut(h.village or '-', 22):<22} "
+            f"{_cut(h.head_name or '-', 28):<28} {h.member_count:>2}  {marks:<7} {h.updated_at[:16]}")
+
+
+def _cut(text: str, width: int) -> str:
+    """Text that fits its column, so that the next column still starts where it should."""
+    return text if len(text) <= width else text[:width - 1] + "…"
 
 
 def cmd_list(args: argparse.Namespace, store: Store) -> int:
@@ -414,6 +420,9 @@ def cmd_history(args: argparse.Namespace, store: Store) -> int:
     for entry in store.history(h.uuid):
         print(f"{entry['at']}  r{entry['revision']:<3} {entry['action']:<9} {entry['actor']}")
         for path, old, new in entry["changes"]:
+            if not path:  # a new household's first entry holds its answers whole
+                print(f"    {tr('cli_history_created')}: {json.dumps(new, ensure_ascii=False)}")
+                continue
             print(f"    {path}: {json.dumps(old, ensure_ascii=False)} -> {json.dumps(new, ensure_ascii=False)}")
     return 0
 
