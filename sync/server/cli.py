@@ -291,6 +291,7 @@ def cmd_assignments_list(args: argparse.Namespace, url: str) -> int:
 def cmd_import(args: argparse.Namespace, url: str) -> int:
     engine = connect(url)
     path = Path(args.file)
+    started = accounts.now()
     device, receipts, key = bundles.import_bundle(engine, ServerForms(engine), path)
     target = Path(args.receipt) if args.receipt else path.with_name(path.stem + ".receipt.json")
     write_receipt(target, receipts, key)
@@ -298,6 +299,11 @@ def cmd_import(args: argparse.Namespace, url: str) -> int:
     counts = {o: sum(1 for r in receipts for e in r["records"] if e["outcome"] == o) for o in ("accepted", "rejected", "conflict")}
     print(tr("admin_bundle_imported", officer=device.username, device=device.name, accepted=counts["accepted"],
              rejected=counts["rejected"], conflicts=counts["conflict"]))
+    # Receipts stored before this command started: the same bundle (or its batches sent online) came
+    # in earlier, and nothing was stored again.
+    earlier = [r["received_at"] for r in receipts if r.get("received_at", started) < started]
+    if receipts and len(earlier) == len(receipts):
+        print(tr("admin_bundle_already", when=max(earlier)[:16].replace("T", " ")))
     print(tr("admin_receipt_written", path=target))
     return 0
 

@@ -7,6 +7,7 @@ import hashlib
 import json
 import subprocess
 import sys
+import time
 import zipfile
 import zlib
 from pathlib import Path
@@ -45,10 +46,13 @@ def test_a_bundle_and_its_receipt_on_the_command_line(tmp_path: Path, server: Se
 
     r = server.admin("import", str(usb))
     assert r.returncode == 0 and "30 accepted" in r.stdout, r.stderr
+    assert "already been received" not in r.stdout
     receipt = usb.with_name("lan.receipt.json")
     first = receipt.read_text(encoding="utf-8")
+    time.sleep(1.1)  # receipts are stamped to the second
     again = server.admin("import", str(usb))  # the stick was plugged in twice
     assert again.returncode == 0 and "30 accepted" in again.stdout
+    assert "had already been received" in again.stdout and "nothing was stored again" in again.stdout
     assert json.loads(receipt.read_text(encoding="utf-8"))["receipts"] == json.loads(first)["receipts"]
     assert sorted(r[0] for r in server_rows(server)) == sorted(uuids)
     assert {r[1] for r in server_rows(server)} == {1}
