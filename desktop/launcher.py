@@ -9,16 +9,20 @@ import argparse
 import sys
 
 from forms import __version__, cli
-from forms.i18n import set_language, tr
+from forms.i18n import argparse_in_language, language_from_argv, set_language, tr
 from forms.printing import cli as print_cli
 from sync import cli as sync_cli
 
+# The options before the command that take a separate value (see language_from_argv).
+GLOBAL_OPTIONS_WITH_VALUE = (*cli.COMMON_OPTIONS_WITH_VALUE, "--self-test-part")
+
 
 def build_parser() -> argparse.ArgumentParser:
+    """The parser, its --help in the current language (main sets it from --lang first)."""
     parser = argparse.ArgumentParser(prog="labour-survey", description=tr("cli_description"))
-    parser.add_argument("--version", action="version", version=f"labour-survey {__version__}")
-    parser.add_argument("--self-test", action="store_true",
-                        help="check that this installation works (in a temporary profile) and exit")
+    parser.add_argument("--version", action="version", version=f"labour-survey {__version__}",
+                        help=tr("help_version"))
+    parser.add_argument("--self-test", action="store_true", help=tr("help_self_test"))
     # The self-test's own child process, which checks that Qt starts (see desktop.self_test).
     parser.add_argument("--self-test-part", choices=["qt"], help=argparse.SUPPRESS)
     cli.add_common_options(parser)
@@ -31,8 +35,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    # The language before the parser is built: its --help and argparse's errors are in it.
+    lang = language_from_argv(argv, takes_value=GLOBAL_OPTIONS_WITH_VALUE)
+    if lang:
+        set_language(lang)
+    with argparse_in_language():
+        args = build_parser().parse_args(argv)
     if args.lang:
         set_language(args.lang)
     if args.self_test or args.self_test_part:

@@ -14,98 +14,95 @@ from typing import IO
 from forms import exchange, paths, profile_cli, profiles
 from forms.definition import DefinitionError, load_definition
 from forms.engine import Evaluation, FieldRef
-from forms.i18n import current_language, message, set_language, tr
+from forms.i18n import add_command, current_language, message, set_language, tr
 from forms.store import STATUSES, Household, NotCompletable, Store, StoreError, keys
+
+# The options of add_common_options that take a separate value: read before the parser is built,
+# to know the language of its --help (forms.i18n.language_from_argv).
+COMMON_OPTIONS_WITH_VALUE = ("--data-dir", "--profile", "--lang", "--actor")
 
 
 def add_common_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--data-dir", help="data folder (default: $LABOUR_SURVEY_DATA or the user data folder)")
-    p.add_argument("--profile", default="default", help="officer profile (default: %(default)s)")
-    p.add_argument("--lang", choices=["vi", "en"], help="language of messages (default: vi)")
-    p.add_argument("--actor", help="name recorded in the change log (default: the profile name)")
+    p.add_argument("--data-dir", help=tr("help_data_dir"))
+    p.add_argument("--profile", default="default", help=tr("help_profile"))
+    p.add_argument("--lang", choices=["vi", "en"], help=tr("help_lang"))
+    p.add_argument("--actor", help=tr("help_actor"))
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    hh = sub.add_parser("households", help="households in the local store")
+    """The households, export and forms commands (and profile's), their help in the current language."""
+    hh = add_command(sub, "households", "help_households")
     hsub = hh.add_subparsers(dest="action", required=True)
-    p = hsub.add_parser("import", help="import households from a JSON Lines file")
-    p.add_argument("file", help="JSON Lines file, one household per line ('-' for standard input)")
-    p.add_argument("--all-or-nothing", action="store_true",
-                   help="store nothing if any line is bad (default: store the good lines, list the bad)")
-    p.add_argument("--replace", action="store_true", help="overwrite households that exist with other answers")
+    p = add_command(hsub, "import", "help_households_import")
+    p.add_argument("file", help=tr("help_households_import_file"))
+    p.add_argument("--all-or-nothing", action="store_true", help=tr("help_households_import_all_or_nothing"))
+    p.add_argument("--replace", action="store_true", help=tr("help_households_import_replace"))
     p.set_defaults(func=cmd_import, creates_profile=True)
-    p = hsub.add_parser("export", help="export households as JSON Lines or CSV")
+    p = add_command(hsub, "export", "help_households_export")
     p.add_argument("--format", choices=["jsonl", "csv"], default="jsonl")
-    p.add_argument("-o", "--output", help="file to write (default: standard output)")
+    p.add_argument("-o", "--output", help=tr("help_households_export_output"))
     p.add_argument("--status", choices=STATUSES)
-    p.add_argument("--level", choices=["members", "households"], default="members", help="CSV: one row per")
-    p.add_argument("--labels", action="store_true", help="CSV: write labels of coded answers, not codes")
-    p.add_argument("--excel-text", action="store_true",
-                   help="CSV: keep leading zeros of IDs and phone numbers when opened in Excel")
+    p.add_argument("--level", choices=["members", "households"], default="members",
+                   help=tr("help_households_export_level"))
+    p.add_argument("--labels", action="store_true", help=tr("help_csv_labels"))
+    p.add_argument("--excel-text", action="store_true", help=tr("help_excel_text"))
     p.set_defaults(func=cmd_export)
-    p = hsub.add_parser("list", help="list households, newest change first")
+    p = add_command(hsub, "list", "help_households_list")
     p.add_argument("--status", choices=STATUSES)
     p.add_argument("--village")
     p.add_argument("--limit", type=int, default=50)
     p.set_defaults(func=cmd_list)
-    p = hsub.add_parser("search", help="search names, household codes, citizen IDs (diacritics ignored)")
+    p = add_command(hsub, "search", "help_households_search")
     p.add_argument("text", nargs="+")
     p.add_argument("--limit", type=int, default=50)
     p.set_defaults(func=cmd_search)
-    p = hsub.add_parser("validate", help="check households against the questionnaire")
-    p.add_argument("ids", nargs="*", help="households to check (default: all)")
-    p.add_argument("--warnings", action="store_true", help="list warnings too")
+    p = add_command(hsub, "validate", "help_households_validate")
+    p.add_argument("ids", nargs="*", help=tr("help_households_validate_ids"))
+    p.add_argument("--warnings", action="store_true", help=tr("help_households_validate_warnings"))
     p.set_defaults(func=cmd_validate)
-    p = hsub.add_parser("show", help="show one household with its findings")
-    p.add_argument("id", help="UUID, its first characters, or the household code")
-    p.add_argument("--json", action="store_true", help="print the stored record as JSON")
+    p = add_command(hsub, "show", "help_households_show")
+    p.add_argument("id", help=tr("help_household_id"))
+    p.add_argument("--json", action="store_true", help=tr("help_households_show_json"))
     p.set_defaults(func=cmd_show)
-    p = hsub.add_parser("complete", help="mark a household complete (refused while errors remain)")
-    p.add_argument("id")
-    p.add_argument("--accept-warnings", action="store_true", help="confirm the remaining warnings")
+    p = add_command(hsub, "complete", "help_households_complete")
+    p.add_argument("id", help=tr("help_household_id"))
+    p.add_argument("--accept-warnings", action="store_true", help=tr("help_households_complete_accept_warnings"))
     p.set_defaults(func=cmd_complete)
-    p = hsub.add_parser("delete", help="delete a household (a tombstone is kept for sync)")
-    p.add_argument("id")
+    p = add_command(hsub, "delete", "help_households_delete")
+    p.add_argument("id", help=tr("help_household_id"))
     p.set_defaults(func=cmd_delete)
-    p = hsub.add_parser("history", help="the change log of one household")
-    p.add_argument("id")
+    p = add_command(hsub, "history", "help_households_history")
+    p.add_argument("id", help=tr("help_household_id"))
     p.set_defaults(func=cmd_history)
 
-    p = sub.add_parser("export", help="files for statisticians: CSV, XLSX, SPSS, Stata, with a codebook, in one "
-                                      "archive encrypted with a passphrase (7-Zip, AES-256)")
+    p = add_command(sub, "export", "help_export")
     p.add_argument("--format", action="append", choices=["csv", "xlsx", "sav", "dta", "all"],
-                   help="csv, xlsx, sav (SPSS), dta (Stata) or all; repeat for several (default: all)")
-    p.add_argument("-o", "--output", required=True, metavar="FOLDER",
-                   help="folder for the archive statistics-<date>-<time>.7z, or the archive's name (FILE.7z); "
-                        "with --plain, the folder to write the files to")
-    p.add_argument("--plain", action="store_true",
-                   help="write the files unencrypted into FOLDER: they hold names, birth dates and citizen IDs in clear")
-    p.add_argument("--status", action="append", choices=STATUSES, help="only households with this status; repeatable")
+                   help=tr("help_export_format"))
+    p.add_argument("-o", "--output", required=True, metavar="FOLDER", help=tr("help_export_output"))
+    p.add_argument("--plain", action="store_true", help=tr("help_export_plain"))
+    p.add_argument("--status", action="append", choices=STATUSES, help=tr("help_export_status"))
     # Not `--lang` into args.lang: a subcommand's default would overwrite the message language.
-    p.add_argument("--lang", dest="labels_lang", choices=["vi", "en"],
-                   help="language of variable and value labels (default: the language of messages)")
-    p.add_argument("--labels", action="store_true", help="CSV and XLSX: write labels of coded answers, not codes")
-    p.add_argument("--excel-text", action="store_true",
-                   help="CSV: keep leading zeros of IDs and phone numbers when opened in Excel")
+    p.add_argument("--lang", dest="labels_lang", choices=["vi", "en"], help=tr("help_export_labels_lang"))
+    p.add_argument("--labels", action="store_true", help=tr("help_export_labels"))
+    p.add_argument("--excel-text", action="store_true", help=tr("help_excel_text"))
     p.set_defaults(func=cmd_export_files)
 
-    fm = sub.add_parser("forms", help="questionnaire definitions")
+    fm = add_command(sub, "forms", "help_forms")
     fsub = fm.add_subparsers(dest="action", required=True)
-    p = fsub.add_parser("check", help="check a questionnaire definition file")
+    p = add_command(fsub, "check", "help_forms_check")
     p.add_argument("file")
     p.set_defaults(func=cmd_forms_check, needs_store=False)
-    p = fsub.add_parser("list", help="the questionnaire versions installed")
+    p = add_command(fsub, "list", "help_forms_list")
     p.set_defaults(func=cmd_forms_list, needs_store=False)
-    p = fsub.add_parser("export", help="write a questionnaire version as an XLSForm workbook (.xlsx)")
-    p.add_argument("--form", default="labour_supply", help="form ID (default: %(default)s)")
-    p.add_argument("--version", dest="form_version", help="version (default: the newest installed)")
+    p = add_command(fsub, "export", "help_forms_export")
+    p.add_argument("--form", default="labour_supply", help=tr("help_forms_export_form"))
+    p.add_argument("--version", dest="form_version", help=tr("help_forms_export_version"))
     p.add_argument("-o", "--output", required=True, metavar="FILE.xlsx")
     p.set_defaults(func=cmd_forms_export, needs_store=False)
-    p = fsub.add_parser("import", help="an edited XLSForm workbook as a new questionnaire version (YAML)")
+    p = add_command(fsub, "import", "help_forms_import")
     p.add_argument("workbook", metavar="WORKBOOK.xlsx")
-    p.add_argument("--version", dest="form_version", help="the new version (default: the one on the settings sheet)")
-    p.add_argument("-o", "--output", required=True, metavar="FOLDER",
-                   help="folder to write <form_id>-<version>.yaml to, e.g. forms/definitions")
+    p.add_argument("--version", dest="form_version", help=tr("help_forms_import_version"))
+    p.add_argument("-o", "--output", required=True, metavar="FOLDER", help=tr("help_forms_import_output"))
     p.set_defaults(func=cmd_forms_import, needs_store=False)
 
     profile_cli.register(sub)

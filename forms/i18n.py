@@ -7,8 +7,11 @@ English text. Vietnamese is the default language.
 
 from __future__ import annotations
 
+import argparse
+import contextlib
 import functools
 import os
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import yaml
@@ -75,3 +78,73 @@ def set_language(lang: str) -> None:
     if lang not in LANGUAGES:
         raise ValueError(f"unknown language {lang!r}; choose one of {', '.join(LANGUAGES)}")
     _language[:] = [lang]
+
+
+# -- command lines ------------------------------------------------------------------------------
+def language_from_argv(argv: Sequence[str], takes_value: Iterable[str] = ()) -> str | None:
+    """The language a command line asks for with `--lang X` or `--lang=X` among the options
+    before its command, or None (then current_language() gives $LABOUR_SURVEY_LANG, else
+    Vietnamese). Read before the parser is built, so that its --help is in that language.
+
+    `takes_value`: the other options that may come before the command and take a separate
+    value (`--profile lan`), so that the value is not taken for the command. A `--lang` after
+    the command is not this one (`labour-survey export --lang en` is the labels' language);
+    an unknown language is left for argparse to refuse."""
+    takes_value = set(takes_value)
+    found = None
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg == "--" or not arg.startswith("-"):
+            break  # the command (or a positional argument): the options before it are read
+        if arg == "--lang":
+            found = argv[i + 1] if i + 1 < len(argv) else None
+            i += 2
+            continue
+        if arg.startswith("--lang="):
+            found = arg.partition("=")[2]
+        elif arg in takes_value:
+            i += 1
+        i += 1
+    return found if found in LANGUAGES else None
+
+
+@functools.cache
+def _argparse_texts() -> dict[str, str]:
+    """argparse's English text -> the catalog key that says it (the keys help_argparse_*)."""
+    return {m.en: key for key, m in catalog().items() if key.startswith("help_argparse_")}
+
+
+def _argparse_gettext(text: str) -> str:
+    if not isinstance(text, str) or current_language() == "en":
+        return text  # argparse also asks for None (a subparsers group without a description)
+    key = _argparse_texts().get(text)
+    return catalog()[key].vi if key else text
+
+
+@contextlib.contextmanager
+def argparse_in_language() -> Iterator[None]:
+    """argparse's own words ("usage:", "options", "the following arguments are required: ...")
+    in the current language while this program builds and parses its command line.
+
+    argparse has no per-parser option for its words: it calls the gettext function it imported
+    as `argparse._` at the moment it needs one (building a parser, formatting help, reporting an
+    error). Those words are in the same catalog as the rest (the keys help_argparse_*, their
+    English the text argparse asks for); this puts a function that looks them up in place of
+    argparse's `_` for the time of the block only, and puts the original back afterwards, even
+    when argparse exits (--help, an error), so other users of argparse in the process are not
+    affected. A text not in the catalog (a newer Python's wording) stays in English."""
+    original = argparse._
+    argparse._ = _argparse_gettext
+    try:
+        yield
+    finally:
+        argparse._ = original
+
+
+def add_command(sub: argparse._SubParsersAction, name: str, key: str, **kwargs: object) -> argparse.ArgumentParser:
+    """A subcommand whose help, the catalog's `key` in the current language, is both its line in
+    the list of commands and the description its own --help begins with (unless one is given)."""
+    text = tr(key)
+    kwargs.setdefault("description", text)
+    return sub.add_parser(name, help=text, **kwargs)

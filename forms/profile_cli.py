@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from forms import paths, profiles
-from forms.i18n import message, tr
+from forms.i18n import add_command, message, tr
 from forms.store import StoreError, keys
 
 ENV_PASSPHRASE = profiles.ENV_PASSPHRASE
@@ -26,28 +26,28 @@ TRIES = 3  # passphrases asked at the terminal in one run
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    pr = sub.add_parser("profile", help="the officer's encrypted profile: passphrase, recovery, status")
+    pr = add_command(sub, "profile", "help_profile_command")
     psub = pr.add_subparsers(dest="action", required=True)
 
-    def action(name: str, help_text: str, func) -> argparse.ArgumentParser:
-        p = psub.add_parser(name, help=help_text)
+    def action(name: str, help_key: str, func) -> argparse.ArgumentParser:
+        p = add_command(psub, name, help_key)
         # Also after the action (`profile recover --profile lan`), without overriding the global option.
-        p.add_argument("--profile", default=argparse.SUPPRESS, help="officer profile")
-        p.add_argument("--data-dir", default=argparse.SUPPRESS, help="data folder")
+        p.add_argument("--profile", default=argparse.SUPPRESS, help=tr("help_profile_option"))
+        p.add_argument("--data-dir", default=argparse.SUPPRESS, help=tr("help_data_dir_short"))
         p.set_defaults(func=func, needs_store=False)
         return p
 
-    p = action("create", "create a new encrypted profile (asks for its passphrase twice)", cmd_create)
-    p.add_argument("--recovery-public-key", metavar="PEM", help="the province's recovery public key")
-    p = action("encrypt", "encrypt an existing unencrypted profile, once", cmd_encrypt)
-    p.add_argument("--recovery-public-key", metavar="PEM", help="the province's recovery public key")
-    action("passphrase", "change the profile's passphrase", cmd_passphrase)
-    p = action("recover", "district office: set a new passphrase with the province's recovery private key", cmd_recover)
-    p.add_argument("--recovery-key", required=True, metavar="PEM", help="the province's recovery private key")
-    p = action("add-recovery-key", "let the province recover this profile (its recovery public key)", cmd_add_recovery)
-    p.add_argument("public_key", metavar="PEM")
-    action("status", "encrypted or not, recovery keys, wrong passphrase count", cmd_status)
-    action("list", "the profiles on this computer, encrypted or not", cmd_list)
+    p = action("create", "help_profile_create", cmd_create)
+    p.add_argument("--recovery-public-key", metavar="PEM", help=tr("help_recovery_public_key"))
+    p = action("encrypt", "help_profile_encrypt", cmd_encrypt)
+    p.add_argument("--recovery-public-key", metavar="PEM", help=tr("help_recovery_public_key"))
+    action("passphrase", "help_profile_passphrase", cmd_passphrase)
+    p = action("recover", "help_profile_recover", cmd_recover)
+    p.add_argument("--recovery-key", required=True, metavar="PEM", help=tr("help_recovery_private_key"))
+    p = action("add-recovery-key", "help_profile_add_recovery_key", cmd_add_recovery)
+    p.add_argument("public_key", metavar="PEM", help=tr("help_recovery_public_key"))
+    action("status", "help_profile_status", cmd_status)
+    action("list", "help_profile_list", cmd_list)
 
 
 # -- asking ----------------------------------------------------------------------------------

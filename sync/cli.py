@@ -7,26 +7,22 @@ import socket
 import sys
 from pathlib import Path
 
-from forms.i18n import tr
+from forms.i18n import add_command, tr
 from forms.store import Store, keys
 from sync import bundle, client
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("enroll", help="enroll this laptop with the provincial server (one-time code)")
-    p.add_argument("server", help="the server's address, e.g. https://laodong.thanhhoa.gov.vn")
-    p.add_argument("code", help="the one-time enrollment code from the administrator")
-    p.add_argument("--device-name", default=socket.gethostname(), help="how the server lists this laptop")
-    p.add_argument("--ca-file", help="the province's CA certificate (PEM), if its server uses its own")
+    p = add_command(sub, "enroll", "help_enroll")
+    p.add_argument("server", help=tr("help_enroll_server"))
+    p.add_argument("code", help=tr("help_enroll_code"))
+    p.add_argument("--device-name", default=socket.gethostname(), help=tr("help_enroll_device_name"))
+    p.add_argument("--ca-file", help=tr("help_enroll_ca_file"))
     p.set_defaults(func=cmd_enroll, creates_profile=True)
-    p = sub.add_parser("sync", help="send what is waiting to the provincial server and fetch what it sent",
-                       description="With no action: sync now. status: what waits and the last sync. "
-                                   "export FILE: write what waits to a USB bundle for the province. "
-                                   "receipt FILE: record the receipt file the province gave back. "
-                                   "upload FILE: upload another laptop's bundle from this enrolled computer.")
+    p = add_command(sub, "sync", "help_sync", description=tr("help_sync_description"))
     p.add_argument("action", nargs="?", choices=["status", "export", "receipt", "upload"])
-    p.add_argument("file", nargs="?", help="the bundle (export, upload) or receipt file")
-    p.add_argument("-o", "--receipt", help="upload: where to write the receipt (default: next to the bundle)")
+    p.add_argument("file", nargs="?", help=tr("help_sync_file"))
+    p.add_argument("-o", "--receipt", help=tr("help_sync_receipt"))
     p.set_defaults(func=cmd_sync)
 
 

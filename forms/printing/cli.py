@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from forms.cli import find
+from forms.i18n import add_command, tr
 
 # reportlab and the PDF modules are imported by the handlers, not here: every labour-survey
 # command registers these subcommands, and only `print` needs them.
@@ -22,35 +23,33 @@ from forms.store import STATUSES, Store
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    pr = sub.add_parser("print", help="PDF forms and reports to print (A4)")
+    pr = add_command(sub, "print", "help_print")
     psub = pr.add_subparsers(dest="what", required=True)
-    p = psub.add_parser("blank", help="blank household forms, one per household code of an assignment list")
+    p = add_command(psub, "blank", "help_print_blank")
     _output(p)
-    p.add_argument("--members", type=int, default=BLANK_MEMBERS,
-                   help="member rows and labour modules per form (default: %(default)s)")
-    p.add_argument("--assignments", metavar="FILE",
-                   help="household codes, one per line, or a CSV with household_code and other household questions")
+    p.add_argument("--members", type=int, default=BLANK_MEMBERS, help=tr("help_print_members"))
+    p.add_argument("--assignments", metavar="FILE", help=tr("help_print_assignments"))
     p.set_defaults(func=cmd_blank, needs_store=False)
-    p = psub.add_parser("household", help="pre-filled forms of households, to check with them and sign")
-    p.add_argument("ids", nargs="+", metavar="ID", help="household code, UUID or its first characters")
+    p = add_command(psub, "household", "help_print_household")
+    p.add_argument("ids", nargs="+", metavar="ID", help=tr("help_print_household_ids"))
     _output(p)
     p.set_defaults(func=cmd_household)
-    p = psub.add_parser("village", help="pre-filled forms of every household of a village, in one PDF")
-    p.add_argument("village", metavar="VILLAGE", help="the village as recorded (case and diacritics ignored)")
+    p = add_command(psub, "village", "help_print_village")
+    p.add_argument("village", metavar="VILLAGE", help=tr("help_print_village_name"))
     p.add_argument("--status", choices=STATUSES)
     _output(p)
     p.set_defaults(func=cmd_village)
-    p = psub.add_parser("report", help="the commune summary report")
-    p.add_argument("--commune", metavar="CODE", help="only households of this commune (5-digit code)")
+    p = add_command(psub, "report", "help_print_report")
+    p.add_argument("--commune", metavar="CODE", help=tr("help_print_commune"))
     p.add_argument("--village")
     p.add_argument("--status", choices=STATUSES)
-    p.add_argument("--officer", help="name printed as the report's author (default: the officers of the households)")
+    p.add_argument("--officer", help=tr("help_print_officer"))
     _output(p)
     p.set_defaults(func=cmd_report)
 
 
 def _output(p: argparse.ArgumentParser) -> None:
-    p.add_argument("-o", "--output", required=True, metavar="FILE.pdf", help="the PDF file to write")
+    p.add_argument("-o", "--output", required=True, metavar="FILE.pdf", help=tr("help_print_output"))
 
 
 def _state():  # -> batch.PrintState

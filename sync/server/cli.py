@@ -13,7 +13,7 @@ from sqlalchemy import Engine, select
 
 from forms import profile_cli, profiles
 from forms.exports.files import ExportError
-from forms.i18n import message, set_language, tr
+from forms.i18n import add_command, argparse_in_language, language_from_argv, message, set_language, tr
 from forms.profile_cli import ENV_KEY_PASSWORD
 from forms.store import StoreError
 from sync.bundle import BundleError, os_reason, write_receipt
@@ -22,124 +22,119 @@ from sync.server import export as server_export
 from sync.server.db import connect, default_url, devices, households, officers, reading
 from sync.server.form_versions import ServerForms
 
+# The options before the command that take a separate value (see forms.i18n.language_from_argv).
+GLOBAL_OPTIONS_WITH_VALUE = ("--db", "--lang")
+
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="labour-survey-server", description="The labour-survey provincial server.")
-    p.add_argument("--db", help="database URL (default: $LABOUR_SURVEY_SERVER_DB or a SQLite file in the "
-                                "user data folder); e.g. postgresql+psycopg://user@host/labour")
-    p.add_argument("--lang", choices=["vi", "en"])
+    """The parser, its --help in the current language (main sets it from --lang first)."""
+    p = argparse.ArgumentParser(prog="labour-survey-server", description=tr("help_server_description"))
+    p.add_argument("--db", help=tr("help_server_db"))
+    p.add_argument("--lang", choices=["vi", "en"], help=tr("help_lang"))
     sub = p.add_subparsers(dest="command", required=True)
-    s = sub.add_parser("serve", help="serve the API")
+    s = add_command(sub, "serve", "help_serve")
     s.add_argument("--host", default="127.0.0.1")
-    s.add_argument("--port", type=int, default=8470, help="0 lets the system choose; the address is printed")
-    s.add_argument("--cert", help="TLS certificate (PEM): serve HTTPS")
-    s.add_argument("--key", help="TLS private key (PEM)")
-    s.add_argument("--workers", type=int, default=1,
-                   help="processes serving requests (default 1); more use more cores when many laptops sync at once")
+    s.add_argument("--port", type=int, default=8470, help=tr("help_serve_port"))
+    s.add_argument("--cert", help=tr("help_serve_cert"))
+    s.add_argument("--key", help=tr("help_serve_key"))
+    s.add_argument("--workers", type=int, default=1, help=tr("help_serve_workers"))
     s.set_defaults(func=cmd_serve)
-    o = sub.add_parser("officers", help="officer accounts").add_subparsers(dest="action", required=True)
-    a = o.add_parser("add", help="add an officer; prints a one-time enrollment code for their laptop")
+    o = add_command(sub, "officers", "help_officers").add_subparsers(dest="action", required=True)
+    a = add_command(o, "add", "help_officers_add")
     a.add_argument("username")
     a.add_argument("--name", required=True)
-    a.add_argument("--communes", required=True, help="comma-separated 5-digit commune codes")
-    a.add_argument("--role", choices=["officer", "supervisor"], default="officer",
-                   help="officer: collects on a laptop; supervisor: reviews the communes' households")
+    a.add_argument("--communes", required=True, help=tr("help_officers_communes"))
+    a.add_argument("--role", choices=["officer", "supervisor"], default="officer", help=tr("help_officers_role"))
     a.set_defaults(func=cmd_officer_add)
-    c = o.add_parser("code", help="a new enrollment code for an officer (a new or replaced laptop)")
+    c = add_command(o, "code", "help_officers_code")
     c.add_argument("username")
     c.set_defaults(func=cmd_officer_code)
-    r = o.add_parser("revoke", help="withdraw an officer's access at once (all their laptops)")
+    r = add_command(o, "revoke", "help_officers_revoke")
     r.add_argument("username")
     r.set_defaults(func=cmd_officer_revoke)
     o.add_parser("list").set_defaults(func=cmd_officer_list)
-    d = sub.add_parser("devices", help="enrolled laptops").add_subparsers(dest="action", required=True)
+    d = add_command(sub, "devices", "help_devices").add_subparsers(dest="action", required=True)
     d.add_parser("list").set_defaults(func=cmd_device_list)
-    dr = d.add_parser("revoke", help="withdraw one laptop's access at once")
+    dr = add_command(d, "revoke", "help_devices_revoke")
     dr.add_argument("id", type=int)
     dr.set_defaults(func=cmd_device_revoke)
-    h = sub.add_parser("households", help="households received").add_subparsers(dest="action", required=True)
+    h = add_command(sub, "households", "help_server_households").add_subparsers(dest="action", required=True)
     hl = h.add_parser("list")
     hl.add_argument("--commune")
-    hl.add_argument("--review", choices=["none", "returned", "resubmitted", "approved"], help="only households in this state")
+    hl.add_argument("--review", choices=["none", "returned", "resubmitted", "approved"],
+                    help=tr("help_server_review_filter"))
     hl.set_defaults(func=cmd_households_list)
-    hs = h.add_parser("show", help="a household's answers and its review history")
-    hs.add_argument("uuid", help="its UUID, or the first characters `list` shows")
+    hs = add_command(h, "show", "help_server_households_show")
+    hs.add_argument("uuid", help=tr("help_server_uuid"))
     hs.set_defaults(func=cmd_households_show)
-    hr = h.add_parser("return", help="send a household back to its officer for correction")
-    hr.add_argument("uuid", help="its UUID, or the first characters `list` shows")
-    hr.add_argument("--comment", default="", help="what to correct, shown to the officer")
+    hr = add_command(h, "return", "help_server_households_return")
+    hr.add_argument("uuid", help=tr("help_server_uuid"))
+    hr.add_argument("--comment", default="", help=tr("help_server_return_comment"))
     hr.add_argument("--field", action="append", default=[], metavar="QUESTION=COMMENT",
-                    help="a comment on one question: e.g. head_name=... or members[1].education=... (members[0] is "
-                         "the first member); repeat for several")
-    hr.add_argument("--by", help="who returns it, shown in the history (default: your user name on this computer)")
+                    help=tr("help_server_return_field"))
+    hr.add_argument("--by", help=tr("help_server_return_by"))
     hr.set_defaults(func=cmd_households_return)
-    ha = h.add_parser("approve", help="mark a household checked")
-    ha.add_argument("uuid")
-    ha.add_argument("--by", help="who approves it (default: your user name on this computer)")
+    ha = add_command(h, "approve", "help_server_households_approve")
+    ha.add_argument("uuid", help=tr("help_server_uuid"))
+    ha.add_argument("--by", help=tr("help_server_approve_by"))
     ha.set_defaults(func=cmd_households_approve)
-    asg = sub.add_parser("assignments", help="households to visit").add_subparsers(dest="action", required=True)
-    aa = asg.add_parser("add", help="give households to visit to their commune's laptops (JSON Lines file)")
-    aa.add_argument("file", help='one household a line: {"household": {"commune_code": "14797", ...}, "members": [...]}')
+    asg = add_command(sub, "assignments", "help_assignments").add_subparsers(dest="action", required=True)
+    aa = add_command(asg, "add", "help_assignments_add")
+    aa.add_argument("file", help=tr("help_assignments_file"))
     aa.set_defaults(func=cmd_assignments_add)
     asg.add_parser("list").set_defaults(func=cmd_assignments_list)
-    i = sub.add_parser("import", help="apply a USB bundle from a laptop (`labour-survey sync export`); writes its receipt")
+    i = add_command(sub, "import", "help_server_import")
     i.add_argument("file")
-    i.add_argument("-o", "--receipt", help="receipt file to write (default: next to the bundle, .receipt.json)")
+    i.add_argument("-o", "--receipt", help=tr("help_server_import_receipt"))
     i.set_defaults(func=cmd_import)
-    f = sub.add_parser("forms", help="questionnaire versions").add_subparsers(dest="action", required=True)
-    fp = f.add_parser("publish", help="publish a questionnaire version (YAML): laptops get it at their next sync")
+    f = add_command(sub, "forms", "help_server_forms").add_subparsers(dest="action", required=True)
+    fp = add_command(f, "publish", "help_server_forms_publish")
     fp.add_argument("file")
     fp.set_defaults(func=cmd_forms_publish)
     f.add_parser("list").set_defaults(func=cmd_forms_list)
-    ex = sub.add_parser("export", help="households received, for statisticians: CSV, XLSX, SPSS, Stata and a codebook")
-    ex.add_argument("-o", "--output", required=True, help="folder to write households.*, members.* and codebook.xlsx into")
-    ex.add_argument("--format", action="append", choices=["csv", "xlsx", "sav", "dta", "all"], help="repeat for several "
-                    "(default: all)")
+    ex = add_command(sub, "export", "help_server_export")
+    ex.add_argument("-o", "--output", required=True, help=tr("help_server_export_output"))
+    ex.add_argument("--format", action="append", choices=["csv", "xlsx", "sav", "dta", "all"],
+                    help=tr("help_server_export_format"))
     ex.add_argument("--commune")
     ex.add_argument("--review", choices=["none", "returned", "resubmitted", "approved"])
-    ex.add_argument("--labels-lang", choices=["vi", "en"], default="vi", help="language of variable and value labels")
+    ex.add_argument("--labels-lang", choices=["vi", "en"], default="vi", help=tr("help_server_labels_lang"))
     ex.set_defaults(func=cmd_export)
-    au = sub.add_parser("audit", help="who read or changed what, newest first")
-    au.add_argument("--target", help="a household UUID (or its first characters), an account...")
+    au = add_command(sub, "audit", "help_audit")
+    au.add_argument("--target", help=tr("help_audit_target"))
     au.add_argument("--actor")
     au.add_argument("--limit", type=int, default=200)
     au.set_defaults(func=cmd_audit)
-    cl = sub.add_parser("codelists", help="national code lists").add_subparsers(dest="action", required=True)
-    cp = cl.add_parser("publish", help="publish a new code list (CSV: code,label_vi,label_en[,parent]) under a new "
-                                       "name; a questionnaire version refers to it by that name")
-    cp.add_argument("name", help="e.g. communes_2026 (a list never changes under its name)")
+    cl = add_command(sub, "codelists", "help_codelists").add_subparsers(dest="action", required=True)
+    cp = add_command(cl, "publish", "help_codelists_publish")
+    cp.add_argument("name", help=tr("help_codelists_name"))
     cp.add_argument("file")
-    cp.add_argument("--version", required=True, help="the edition, e.g. the date it takes effect")
-    cp.add_argument("--source", default="", help="where the list comes from (decision, circular...)")
+    cp.add_argument("--version", required=True, help=tr("help_codelists_version"))
+    cp.add_argument("--source", default="", help=tr("help_codelists_source"))
     cp.set_defaults(func=cmd_codelists_publish)
-    rk = sub.add_parser("recovery-key", help="the province's recovery key: the district recovers a laptop profile "
-                                             "whose passphrase is forgotten").add_subparsers(dest="action", required=True)
-    rc = rk.add_parser("create", help="make a recovery key pair: the private key to a file only (keep it offline), "
-                                      "the public key here, handed to laptops")
-    rc.add_argument("--out", required=True, metavar="FILE.pem",
-                    help="where to write the private key, protected by a passphrase (asked, or "
-                         f"${ENV_KEY_PASSWORD}); the public key is written beside it as FILE.pub.pem")
+    rk = add_command(sub, "recovery-key", "help_recovery_key").add_subparsers(dest="action", required=True)
+    rc = add_command(rk, "create", "help_recovery_create")
+    rc.add_argument("--out", required=True, metavar="FILE.pem", help=tr("help_recovery_create_out",
+                                                                        variable=ENV_KEY_PASSWORD))
     _add_or_replace(rc)
     rc.set_defaults(func=cmd_recovery_create)
-    rs = rk.add_parser("set", help="use a recovery public key made elsewhere (PEM)")
+    rs = add_command(rk, "set", "help_recovery_set")
     rs.add_argument("file", metavar="FILE.pub.pem")
     _add_or_replace(rs)
     rs.set_defaults(func=cmd_recovery_set)
-    rw = rk.add_parser("show", help="the recovery keys: fingerprints, active or retired")
-    rw.add_argument("--pem", action="store_true", help="also print the active public keys (PEM)")
+    rw = add_command(rk, "show", "help_recovery_show")
+    rw.add_argument("--pem", action="store_true", help=tr("help_recovery_show_pem"))
     rw.set_defaults(func=cmd_recovery_show)
-    rr = rk.add_parser("retire", help="stop handing a key to laptops (profiles that have it keep it)")
-    rr.add_argument("fingerprint", help="its fingerprint, or its first characters")
+    rr = add_command(rk, "retire", "help_recovery_retire")
+    rr.add_argument("fingerprint", help=tr("help_recovery_fingerprint"))
     rr.set_defaults(func=cmd_recovery_retire)
     return p
 
 
 def _add_or_replace(p: argparse.ArgumentParser) -> None:
     g = p.add_mutually_exclusive_group()
-    g.add_argument("--add", action="store_true", help="if a key is active already: keep it too (e.g. a second office's "
-                                                      "key); laptops get both")
-    g.add_argument("--replace", action="store_true", help="if a key is active already: laptops get this one from now "
-                                                          "on; the older stays usable for profiles that have it")
+    g.add_argument("--add", action="store_true", help=tr("help_recovery_add"))
+    g.add_argument("--replace", action="store_true", help=tr("help_recovery_replace"))
 
 
 def cmd_serve(args: argparse.Namespace, url: str) -> int:
@@ -439,7 +434,13 @@ def cmd_recovery_retire(args: argparse.Namespace, url: str) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    # The language before the parser is built: its --help and argparse's errors are in it.
+    lang = language_from_argv(argv, takes_value=GLOBAL_OPTIONS_WITH_VALUE)
+    if lang:
+        set_language(lang)
+    with argparse_in_language():
+        args = build_parser().parse_args(argv)
     if args.lang:
         set_language(args.lang)
     try:
