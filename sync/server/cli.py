@@ -227,11 +227,15 @@ def cmd_households_list(args: argparse.Namespace, url: str) -> int:
         query = query.where(households.c.review_state.is_(None) if args.review == "none"
                             else households.c.review_state == args.review)
     with connect(url).connect() as conn:
-        for row in conn.execute(query):
-            state = (tr("admin_household_deleted") if row.deleted
-                     else tr(f"review_state_{row.review_state}") if row.review_state else "-")
-            print(f"{row.uuid[:8]}  {row.household_code or '-':<16} {row.commune_code}  r{row.server_revision:<3} "
-                  f"{state:<11} {tr('admin_warnings', n=f'{row.warning_count:>2}')}  {row.updated_at}")
+        rows = conn.execute(query).all()
+    if rows:
+        names = tr("admin_households_header").split("|")
+        print(f"{names[0]:<10}{names[1]:<17}{names[2]:<9}{names[3]:<5}{names[4]:<12}{names[5]:>8}  {names[6]}")
+    for row in rows:
+        # Not reviewed yet: "new", as the review pages call it.
+        state = tr("admin_household_deleted") if row.deleted else tr(f"review_state_{row.review_state or 'new'}")
+        print(f"{row.uuid[:8]}  {row.household_code or '-':<16} {row.commune_code:<8} r{row.server_revision:<3} "
+              f"{state:<11} {row.warning_count:>8}  {row.updated_at}")
     return 0
 
 
