@@ -9,7 +9,7 @@ import argparse
 import sys
 
 from forms import __version__, cli
-from forms.i18n import argparse_in_language, language_from_argv, set_language, tr
+from forms.i18n import parse_command_line, tr
 from forms.printing import cli as print_cli
 from sync import cli as sync_cli
 
@@ -35,14 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    # The language before the parser is built: its --help and argparse's errors are in it.
-    lang = language_from_argv(argv, takes_value=GLOBAL_OPTIONS_WITH_VALUE)
-    if lang:
-        set_language(lang)
-    with argparse_in_language():
-        args = build_parser().parse_args(argv)
-    if args.lang:
-        set_language(args.lang)
+    args = parse_command_line(build_parser, argv, takes_value=GLOBAL_OPTIONS_WITH_VALUE)
     if args.self_test or args.self_test_part:
         from desktop import self_test  # the checks import what they check, when they run
 

@@ -11,7 +11,7 @@ import argparse
 import contextlib
 import functools
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import yaml
@@ -140,6 +140,21 @@ def argparse_in_language() -> Iterator[None]:
         yield
     finally:
         argparse._ = original
+
+
+def parse_command_line(build_parser: Callable[[], argparse.ArgumentParser], argv: Sequence[str],
+                       takes_value: Iterable[str] = ()) -> argparse.Namespace:
+    """Parse a program's command line in the language it asks for: the language is read from
+    argv before the parser is built (its --help and argparse's errors are in it), and set again
+    from the parsed --lang."""
+    lang = language_from_argv(argv, takes_value=takes_value)
+    if lang:
+        set_language(lang)
+    with argparse_in_language():
+        args = build_parser().parse_args(argv)
+    if getattr(args, "lang", None):
+        set_language(args.lang)
+    return args
 
 
 def add_command(sub: argparse._SubParsersAction, name: str, key: str, **kwargs: object) -> argparse.ArgumentParser:

@@ -13,7 +13,7 @@ from sqlalchemy import Engine, select
 
 from forms import profile_cli, profiles
 from forms.exports.files import ExportError
-from forms.i18n import add_command, argparse_in_language, language_from_argv, message, set_language, tr
+from forms.i18n import add_command, message, parse_command_line, tr
 from forms.profile_cli import ENV_KEY_PASSWORD
 from forms.store import StoreError
 from sync.bundle import BundleError, os_reason, write_receipt
@@ -439,14 +439,7 @@ def cmd_recovery_retire(args: argparse.Namespace, url: str) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    # The language before the parser is built: its --help and argparse's errors are in it.
-    lang = language_from_argv(argv, takes_value=GLOBAL_OPTIONS_WITH_VALUE)
-    if lang:
-        set_language(lang)
-    with argparse_in_language():
-        args = build_parser().parse_args(argv)
-    if args.lang:
-        set_language(args.lang)
+    args = parse_command_line(build_parser, argv, takes_value=GLOBAL_OPTIONS_WITH_VALUE)
     try:
         return args.func(args, args.db or default_url())
     except (accounts.AccountError, review.ReviewError, assignments.AssignmentError, form_versions.PublishError,
