@@ -49,22 +49,28 @@ class RosterModel(QAbstractTableModel):
         self.problems: list[tuple[int, int]] = []
 
     def set_rows(self, rows: list[dict[str, Any]], ev: Evaluation | None) -> None:
-        same_shape = len(rows) == len(self.rows)
-        if not same_shape:
+        """Show these rows. The editor hands the household's own list, which it changes in
+        place (a member added, removed, moved): the model keeps a copy of its own, so that
+        it can tell the view how many rows there were and really signals the change."""
+        before = len(self.rows)
+        if len(rows) != before:
             self.beginResetModel()
-        self.rows = rows
+        self.rows = list(rows)
         self.evaluation = ev
-        self.problems = [(0, 0) for _ in rows]
-        if ev is not None:
-            for f in ev.findings:
-                if f.ref.roster == self.roster.id and f.ref.row is not None and f.ref.row < len(rows):
-                    e, w = self.problems[f.ref.row]
-                    self.problems[f.ref.row] = (e + 1, w) if f.severity == "error" else (e, w + 1)
-        if same_shape:
-            if rows:
-                self.dataChanged.emit(self.index(0, 0), self.index(len(rows) - 1, self.columnCount() - 1))
-        else:
+        self.problems = self._problems(ev)
+        if len(rows) != before:
             self.endResetModel()
+        elif rows:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(rows) - 1, self.columnCount() - 1))
+
+    def _problems(self, ev: Evaluation | None) -> list[tuple[int, int]]:
+        """(errors, warnings) of each row."""
+        problems = [(0, 0) for _ in self.rows]
+        for f in ev.findings if ev is not None else []:
+            if f.ref.roster == self.roster.id and f.ref.row is not None and f.ref.row < len(problems):
+                e, w = problems[f.ref.row]
+                problems[f.ref.row] = (e + 1, w) if f.severity == "error" else (e, w + 1)
+        return problems
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.rows)
