@@ -5,6 +5,10 @@ dates as YYYY-MM-DD, empty answers as empty cells. With `labels`, coded answers 
 as their labels. With `excel_text`, texts of digits that Excel would turn into numbers
 (citizen IDs, phones with a leading 0) are written as ="..." so Excel keeps them; other
 programs then see the quotes, so it is off by default.
+
+A text answer that begins like a formula (=, +, -, @, tab, carriage return) is written with a
+single quote before it, as OWASP advises against CSV injection: a spreadsheet would otherwise
+run an officer's "=HYPERLINK(...)" on the statistician's computer. Numbers are never prefixed.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from typing import Any, BinaryIO
 from forms.exports.tables import Table
 
 BOM = "\ufeff"
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def write_csv(table: Table, path: Path | BinaryIO, *, lang: str = "vi", labels: bool = False,
@@ -60,16 +65,26 @@ def _cell_writer(variable: Any, lang: str, labels: bool, excel_text: bool):
 
     def labelled(value: Any) -> str:
         label = variable.label_of(value, lang)
-        return label if label is not None else plain(value)
+        if label is not None:
+            return label
+        return defused(plain(value)) if variable.storage == "string" else plain(value)
+
+    def text(value: Any) -> str:
+        return defused(plain(value))
 
     def protected(value: Any) -> str:
-        text = plain(value)
-        if text[:1] in ("=", "+", "-", "@") or (text.isdigit() and (text.startswith("0") or len(text) > 11)):
+        text = defused(plain(value))
+        if text.isdigit() and (text.startswith("0") or len(text) > 11):
             return '="' + text.replace('"', '""') + '"'
         return text
 
     if labels and variable.labelled and variable.kind != "dummy":
         return labelled
-    if excel_text and variable.storage == "string":
-        return protected
+    if variable.storage == "string":
+        return protected if excel_text else text
     return plain
+
+
+def defused(text: str) -> str:
+    """A text a spreadsheet shows as typed rather than evaluating it as a formula."""
+    return "'" + text if text.startswith(FORMULA_START) else text

@@ -1,6 +1,7 @@
 """XLSX data files (openpyxl, written as a stream): the variable names in the first row, codes
 as numbers where the code list is numeric, dates as real dates, empty answers as empty cells.
-Texts stay texts, so citizen IDs keep their leading zeros."""
+Texts stay texts, so citizen IDs keep their leading zeros, and an answer typed as "=..." is a
+text cell, never a formula that runs when the statistician opens the file (CSV injection)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from forms.exports.csv_file import FORMULA_START
 from forms.exports.tables import Table
 from forms.exports.variables import ExportError
 from forms.i18n import message
@@ -39,7 +41,7 @@ def write_xlsx(table: Table, path: Path | BinaryIO, *, lang: str = "vi", labels:
 
     def clean(value: Any) -> Any:
         # Characters XML cannot hold (pasted control characters) would make openpyxl refuse the file.
-        return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
+        return _text_cell(ws, ILLEGAL_CHARACTERS_RE.sub("", value)) if isinstance(value, str) else value
 
     converters = []
     for v in table.variables:
@@ -55,6 +57,19 @@ def write_xlsx(table: Table, path: Path | BinaryIO, *, lang: str = "vi", labels:
     for i in range(table.rows):
         ws.append([col[i] if conv is None else conv(col[i]) for conv, col in zip(converters, columns)])
     wb.save(path)
+
+
+def _text_cell(ws: Any, text: str) -> Any:
+    """A text as a text cell: openpyxl would store "=..." as a formula, which the reader's
+    spreadsheet runs (=HYPERLINK sends the row elsewhere). quotePrefix keeps it text when edited."""
+    if not text.startswith(FORMULA_START):
+        return text
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(ws, value=text)
+    cell.data_type = "s"
+    cell.quotePrefix = True
+    return cell
 
 
 def _date_cell(ws: Any, value: dt.date) -> Any:
