@@ -42,8 +42,19 @@ def filled(tmp_path: Path) -> Store:
     store.close()
 
 
-def test_counts(filled: Store) -> None:
+def test_complete_households_only_unless_drafts_are_asked_for(filled: Store) -> None:
     s = report.summarize(PrintState(), filled)
+    assert (s.households, s.drafts, s.drafts_left_out, s.adults) == (0, 0, 3, 0)
+    first = filled.list(limit=1)[0]
+    filled.complete(first.uuid, actor="lan", accept_warnings=True)
+    s = report.summarize(PrintState(), filled)
+    assert (s.households, s.drafts, s.drafts_left_out) == (1, 0, 2)
+    s = report.summarize(PrintState(), filled, drafts=True)
+    assert (s.households, s.drafts, s.drafts_left_out) == (3, 2, 0)
+
+
+def test_counts(filled: Store) -> None:
+    s = report.summarize(PrintState(), filled, drafts=True)
     assert (s.households, s.drafts, s.members, s.adults) == (3, 3, 16, 13)
     assert (s.first_date, s.last_date) == ("2026-10-02", "2026-10-20")
     assert s.officers == {"Nguyễn Thị Lan": 2, "Lò Văn Sáng": 1}
@@ -55,11 +66,44 @@ def test_counts(filled: Store) -> None:
     assert s.abroad == {("JP", "1"): 2, ("KR", "1"): 1}
     assert s.education[("4", "1")] == 6 and s.education[("2", "2")] == 4
     assert s.training[("1", "1")] == 3 and sum(s.training.values()) == 13
+    # version 1 records a member abroad by workplace type 11: the daughter of 22 works in Taiwan
+    assert s.working_abroad == {("TW", "2"): 3}
+    assert s.poor == {}  # all three households are classed "other"
+
+
+def test_every_table_adds_up_to_the_people_aged_15_and_over(filled: Store, tmp_path: Path) -> None:
+    """A draft member of 30 with no labour answers yet is counted as "not recorded", not dropped."""
+    rec = households()[0]
+    rec["household"]["household_code"] = "HT-0099"
+    rec["members"] = [factories.member("Vũ Văn Tâm", "1", "1996-01-01", "1", citizen_id=factories.citizen_id(1996, "1", serial=77))]
+    filled.save(rec, actor="lan")
+    s = report.summarize(PrintState(), filled, drafts=True)
+    assert s.adults == 14
+    for counter in (s.status, s.education, s.qualification, s.training):
+        assert sum(counter.values()) == s.adults
+    assert s.status[("", "1", "25–34")] == 1
+    out = tmp_path / "report.pdf"
+    report.write_report(PrintState(), filled, out, lang="vi", drafts=True)
+    text = Pdf(out.read_bytes()).text()
+    assert "Chưa ghi" in text and "TÍNH CẢ 4 PHIẾU NHÁP" in text
+
+
+def test_poor_households_wanting_work_or_training(filled: Store) -> None:
+    rec = households()[0]
+    rec["household"].update(household_code="HT-0100", poverty_class="1")
+    for i, m in enumerate(rec["members"]):
+        if "citizen_id" in m:
+            m["citizen_id"] = factories.citizen_id(int(m["birth_date"][:4]), m["sex"], serial=900 + i)
+    filled.save(rec, actor="lan")
+    s = report.summarize(PrintState(), filled, drafts=True)
+    # factories: only the unemployed son wants a job (abroad, Japan) and training
+    assert s.poor == {("1", "households"): 1, ("1", "households_wanting"): 1, ("1", "job"): 1, ("1", "abroad"): 1,
+                      ("1", "training"): 1}
 
 
 def test_filters(filled: Store) -> None:
-    assert report.summarize(PrintState(), filled, commune="14797").households == 3
-    assert report.summarize(PrintState(), filled, commune="99999").households == 0
+    assert report.summarize(PrintState(), filled, commune="14797", drafts=True).households == 3
+    assert report.summarize(PrintState(), filled, commune="99999", drafts=True).households == 0
     assert report.summarize(PrintState(), filled, status="complete").households == 0
 
 
@@ -70,14 +114,17 @@ def test_age_groups() -> None:
 
 def test_report_pdf(filled: Store, tmp_path: Path) -> None:
     out = tmp_path / "report.pdf"
-    report.write_report(PrintState(), filled, out, lang="vi", officer="Nguyễn Thị Lan")
+    report.write_report(PrintState(), filled, out, lang="vi", officer="Nguyễn Thị Lan", drafts=True)
     pdf = Pdf(out.read_bytes())
     text = pdf.text()
     for heading in ("Báo cáo tổng hợp thông tin cung lao động", "Thời gian thu thập: từ 02/10/2026 đến 20/10/2026",
                     "Người thu thập: Nguyễn Thị Lan", "Phường Hạc Thành (14797)", "Tình trạng hoạt động kinh tế theo giới tính",
                     "Biểu đồ 1", "Trình độ chuyên môn kỹ thuật theo giới tính", "KR Hàn Quốc", "JP Nhật Bản",
-                    "Nhu cầu học nghề theo giới tính", "Số hộ: 3 (trong đó 3 phiếu nháp)", "Từ 15 tuổi trở lên: 13"):
+                    "Nhu cầu học nghề theo giới tính", "Số hộ: 3, TÍNH CẢ 3 PHIẾU NHÁP", "Từ 15 tuổi trở lên: 13",
+                    "Lao động đang làm việc ở nước ngoài theo hợp đồng", "TW Đài Loan",
+                    "Hộ nghèo, hộ cận nghèo có người cần việc làm hoặc học nghề"):
         assert heading in text, heading
+    assert "Chưa ghi" not in text  # every answer is there
     assert pdf.font_problems() == []
     assert pdf.layout_problems() == []
 
