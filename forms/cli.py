@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import json
 import os
 import sys
@@ -16,6 +17,7 @@ from forms.definition import DefinitionError, load_definition
 from forms.engine import Evaluation, FieldRef
 from forms.i18n import add_command, current_language, message, set_language, tr
 from forms.store import STATUSES, Household, NotCompletable, Store, StoreError, keys
+from forms.store.cipher import plain_errors
 
 # The options of add_common_options that take a separate value: read before the parser is built,
 # to know the language of its --help (forms.i18n.language_from_argv).
@@ -136,8 +138,29 @@ def run(args: argparse.Namespace) -> int:
     if args.lang:
         set_language(args.lang)
     try:
+        return _run(args)
+    except BrokenPipeError:
+        # Output piped into `head`, which stopped reading: not an error of the officer's. Later
+        # writes (and Python's own flush at exit) go nowhere instead of raising again.
+        _quiet_stdout()
+        return 0
+    except KeyboardInterrupt:
+        print(tr("sf_interrupted"), file=sys.stderr)
+        return 130
+    except OSError as exc:
+        print(tr("sf_cannot_write", path=exc.filename or "", reason=os_reason(exc)), file=sys.stderr)
+        return 2
+    except Exception as exc:  # no traceback ever reaches an officer
+        # The store's own errors are StoreError; this is a bug or a damage nobody foresaw. The
+        # type names it for the district's technical officer; the message may hold personal data.
+        print(tr("sf_unexpected", kind=type(exc).__name__), file=sys.stderr)
+        return 70
+
+
+def _run(args: argparse.Namespace) -> int:
+    try:
         if getattr(args, "needs_store", True):
-            with open_store(args) as store:
+            with open_store(args) as store, plain_errors(str(store.path)):
                 return args.func(args, store)
         return args.func(args, None)
     except StoreError as exc:
@@ -148,6 +171,26 @@ def run(args: argparse.Namespace) -> int:
         text = exc.args[0] if len(exc.args) == 1 and isinstance(exc.args[0], str) else str(exc)
         print(text, file=sys.stderr)
         return 2
+
+
+def _quiet_stdout() -> None:
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    with contextlib.suppress(OSError, ValueError):
+        os.dup2(devnull, sys.stdout.fileno())
+
+
+_OS_REASONS = {errno.ENOENT: "sf_os_no_such_file", errno.EISDIR: "sf_os_is_a_folder",
+               errno.ENOTDIR: "sf_os_not_a_folder", errno.EACCES: "sf_os_not_allowed",
+               errno.EPERM: "sf_os_not_allowed", errno.EROFS: "sf_os_read_only", errno.ENOSPC: "sf_os_disk_full",
+               errno.EDQUOT: "sf_os_disk_full"}
+
+
+def os_reason(exc: OSError, writing: bool = True) -> str:
+    """Why a file could not be used, in the chosen language (the system's strerror is English)."""
+    if exc.errno == errno.ENOENT and writing:
+        return tr("sf_os_no_folder")
+    key = _OS_REASONS.get(exc.errno or 0)
+    return tr(key) if key else tr("sf_os_other", errno=exc.errno)
 
 
 # -- households ------------------------------------------------------------------------------
@@ -175,10 +218,10 @@ def cmd_import(args: argparse.Namespace, store: Store) -> int:
             report = exchange.import_jsonl(store, fh, actor=actor(args), all_or_nothing=args.all_or_nothing,
                                            replace=args.replace, workers=None)
     except OSError as exc:
-        print(f"{args.file}: {exc.strerror}", file=sys.stderr)
+        print(tr("sf_cannot_read", path=args.file, reason=os_reason(exc, writing=False)), file=sys.stderr)
         return 2
     except UnicodeDecodeError:
-        print(f"{args.file}: not UTF-8 text", file=sys.stderr)
+        print(tr("sf_not_utf8", path=args.file), file=sys.stderr)
         return 2
     for bad in report.bad:
         print(tr("cli_bad_line", line=bad.line, reason=bad.reason), file=sys.stderr)
@@ -231,7 +274,7 @@ def cmd_export_files(args: argparse.Namespace, store: Store) -> int:
         print(exc.msg.text(), file=sys.stderr)
         return 2
     except OSError as exc:
-        print(tr("exports_cli_cannot_write", path=exc.filename or output, reason=exc.strerror or str(exc)),
+        print(tr("exports_cli_cannot_write", path=exc.filename or output, reason=os_reason(exc)),
               file=sys.stderr)
         return 2
     if result.archive is not None:
@@ -279,7 +322,7 @@ def _export_passphrase() -> str:
 
 
 def _summary_line(h: Household) -> str:
-    marks = f"{h.error_count}E {h.warning_count}W"
+    marks = tr("sf_marks", errors=h.error_count, warnings=h.warning_count)
     status = tr(f"cli_status_{h.status}") if h.status in ("draft", "complete", "sent", "returned") else h.status
     return (f"{h.uuid[:8]}  {h.household_code or '-':<12} {status:<10} {_cut(h.village or '-', 22):<22} "
             f"{_cut(h.head_name or '-', 28):<28} {h.member_count:>2}  {marks:<7} {h.updated_at[:16]}")
@@ -453,7 +496,7 @@ def cmd_forms_export(args: argparse.Namespace, _store: None) -> int:
     try:
         write_workbook(d, args.output)
     except OSError as exc:
-        print(tr("exports_cli_cannot_write", path=args.output, reason=exc.strerror or str(exc)), file=sys.stderr)
+        print(tr("exports_cli_cannot_write", path=args.output, reason=os_reason(exc)), file=sys.stderr)
         return 2
     rows = sum(2 if f.type in ("group", "roster") else 1 for f in d.by_id.values())
     print(tr("xlsform_cli_exported", path=args.output, form=d.form_id, version=d.version, rows=rows, lists=len(d.lists)))
@@ -476,7 +519,7 @@ def cmd_forms_import(args: argparse.Namespace, _store: None) -> int:
         print(exc.msg.text(), file=sys.stderr)
         return 2
     except (OSError, DefinitionError) as exc:
-        print(tr("exports_cli_cannot_write", path=args.output, reason=getattr(exc, "strerror", None) or str(exc)),
+        print(tr("exports_cli_cannot_write", path=args.output, reason=os_reason(exc) if isinstance(exc, OSError) else str(exc)),
               file=sys.stderr)
         return 2
     d = saved.definition

@@ -61,7 +61,7 @@ def test_bad_import_reports_line_numbers(tmp_path: Path) -> None:
     r = run(tmp_path / "data", "households", "import", str(src))
     assert r.returncode == 1 and "Imported 1 new household(s)" in r.stdout and "Line 2" in r.stderr
     r = run(tmp_path / "data", "households", "import", str(tmp_path / "missing.jsonl"))
-    assert r.returncode == 2 and "No such file" in r.stderr
+    assert r.returncode == 2 and "Cannot read" in r.stderr and "no such file or folder" in r.stderr
 
 
 def test_unknown_household_and_newer_database(tmp_path: Path) -> None:

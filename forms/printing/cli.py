@@ -11,7 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from forms.cli import find
+from forms.cli import find, os_reason
 from forms.i18n import add_command, tr
 
 # reportlab and the PDF modules are imported by the handlers, not here: every labour-survey
@@ -73,7 +73,7 @@ def _run(work, *args, personal: bool = False, **kwargs) -> int:
         print(t("cli_cancelled"), file=sys.stderr)
         return 2
     except OSError as exc:
-        print(t("cli_cannot_write", path=exc.filename or "", reason=exc.strerror or str(exc)), file=sys.stderr)
+        print(t("cli_cannot_write", path=exc.filename or "", reason=os_reason(exc)), file=sys.stderr)
         return 2
     if isinstance(printed, Printed):
         print(t("cli_printed", forms=printed.forms, pages=printed.pages, path=printed.path))
@@ -92,7 +92,7 @@ def cmd_blank(args: argparse.Namespace, _store: None) -> int:
             text = Path(args.assignments).read_text(encoding="utf-8-sig")
             assignments = batch.read_assignments(text, definition)
         except OSError as exc:
-            print(t("cli_cannot_read", path=args.assignments, reason=exc.strerror), file=sys.stderr)
+            print(t("cli_cannot_read", path=args.assignments, reason=os_reason(exc, writing=False)), file=sys.stderr)
             return 2
         except (ValueError, UnicodeDecodeError) as exc:
             print(f"{args.assignments}: {exc}", file=sys.stderr)

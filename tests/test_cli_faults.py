@@ -1,0 +1,87 @@
+"""The command line where the field goes wrong: output paths that cannot be written, output
+piped into `head`, files that are not UTF-8, in the officer's language and never a traceback.
+Real processes, as an officer runs them."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests import factories as fx
+
+CMD = [sys.executable, "-m", "desktop.launcher"]
+
+
+def run(data: Path, *args: str, lang: str = "en") -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*CMD, "--data-dir", str(data), "--lang", lang, *args], capture_output=True, text=True,
+                          timeout=120, encoding="utf-8")
+
+
+@pytest.fixture
+def data(tmp_path: Path) -> Path:
+    src = tmp_path / "village.jsonl"
+    src.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in fx.generated(40)), encoding="utf-8")
+    r = run(tmp_path / "data", "households", "import", str(src))
+    assert r.returncode == 0, r.stderr
+    return tmp_path / "data"
+
+
+def test_an_output_path_that_cannot_be_written_is_named_in_the_chosen_language(data: Path, tmp_path: Path) -> None:
+    missing = tmp_path / "no-such-folder" / "out.jsonl"
+    r = run(data, "households", "export", "-o", str(missing), lang="vi")
+    assert r.returncode == 2 and f"Không ghi được {missing}: thư mục chứa nó không tồn tại." in r.stderr
+    r = run(data, "households", "export", "-o", str(tmp_path))
+    assert r.returncode == 2 and f"Cannot write {tmp_path}: it is a folder, not a file" in r.stderr
+    r = run(data, "print", "village", "to dan pho dong son", "-o", str(missing.with_suffix(".pdf")), lang="vi")
+    assert r.returncode == 2 and "thư mục chứa nó không tồn tại" in r.stderr
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    if not os.access(locked, os.W_OK):  # root writes anywhere, whatever the folder's mode
+        r = run(data, "households", "export", "-o", str(locked / "out.csv"), "--format", "csv", lang="vi")
+        assert r.returncode == 2 and "không có quyền" in r.stderr
+
+
+def test_no_traceback_anywhere(data: Path, tmp_path: Path) -> None:
+    r = run(data, "households", "export", "-o", str(tmp_path / "nope" / "x.jsonl"))
+    r2 = run(data, "households", "export", "-o", str(tmp_path))
+    for out in (r, r2):
+        assert "Traceback" not in out.stderr and "Errno" not in out.stderr
+
+
+def test_output_piped_into_head_stops_quietly(data: Path) -> None:
+    for args in (["households", "export"], ["households", "list"], ["households", "export", "--format", "csv"]):
+        cmd = [*CMD, "--data-dir", str(data), "--lang", "en", *args]
+        with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as p:
+            assert p.stdout is not None and p.stderr is not None
+            first = p.stdout.readline()
+            p.stdout.close()  # what `head -1` does once it has its line
+            err = p.stderr.read().decode("utf-8")
+            code = p.wait(timeout=120)
+        assert first, err
+        assert "Traceback" not in err and "BrokenPipe" not in err and "Exception ignored" not in err, err
+        assert code == 0, err
+
+
+def test_files_that_cannot_be_read_in_the_chosen_language(data: Path, tmp_path: Path) -> None:
+    r = run(data, "households", "import", str(tmp_path / "missing.jsonl"), lang="vi")
+    assert r.returncode == 2 and "không có tệp hoặc thư mục này" in r.stderr
+    assert "No such file" not in r.stderr
+    latin1 = tmp_path / "latin1.jsonl"
+    latin1.write_bytes(json.dumps(fx.household(), ensure_ascii=False).encode("utf-8")[:50] + "é\n".encode("latin-1"))
+    r = run(data, "households", "import", str(latin1), lang="vi")
+    assert r.returncode == 2 and "không phải văn bản UTF-8" in r.stderr and "not UTF-8" not in r.stderr
+    r = run(data, "households", "list", "--limit", "mười", lang="vi")
+    assert r.returncode == 2 and "cần một số nguyên" in r.stderr and "kiểu int" not in r.stderr
+
+
+def test_the_list_counts_errors_and_warnings_in_the_chosen_language(data: Path) -> None:
+    r = run(data, "households", "list", "--limit", "3", lang="vi")
+    assert r.returncode == 0 and " 0L 0CB " in r.stdout and "0E 0W" not in r.stdout
+    r = run(data, "households", "list", "--limit", "3", lang="en")
+    assert " 0E 0W " in r.stdout
