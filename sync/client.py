@@ -18,15 +18,21 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import requests
+import urllib3
 
 from forms.i18n import Message, message
 from forms.store import Store, StoreError, inbox, keys, outbox
 from sync import bundle
 from sync.protocol import API
 
-START_BATCH, MIN_BATCH, MAX_BATCH = 100, 5, 500  # households; 100 is ~20 KB, 2.5 s at 64 kbit/s
+START_BATCH, MIN_BATCH, MAX_BATCH = 100, 1, 500  # households; 100 is ~20 KB, 2.5 s at 64 kbit/s
 FAST_SECONDS = 10.0  # a batch answered quicker than this lets the next one double
-TIMEOUT = (10.0, 90.0)  # connect, read
+TIMEOUT = (10.0, 20.0)  # connect; the floor of the read timeout, which grows with the batch (read_timeout)
+MAX_READ_TIMEOUT = 300.0
+ASSUMED_RATE = 2000.0  # bytes/s before the link is measured: 16 kbit/s, a poor mobile link
+SERVER_SECONDS_PER_HOUSEHOLD = 0.01  # the server checks ~2,000 a second; ten times slower when busy
+ONE_HOUSEHOLD_TRIES = 4  # a batch of one household cut this many times in a row: the link is too weak today
+LINK = "sync.link"  # what the link has shown: largest batch carried, smallest cut, bytes per second
 
 
 class Progress(Protocol):
@@ -34,6 +40,67 @@ class Progress(Protocol):
 
     @property
     def cancelled(self) -> bool: ...
+
+
+class _Cut(Exception):
+    """A batch's connection was cut (or its answer never came) after it was opened: the
+    server may or may not have applied it, and sending the same bytes again may well be cut
+    again."""
+
+
+def read_timeout(payload_bytes: int, households: int, rate: float | None, floor: float = TIMEOUT[1],
+                 pipeline: int = 1) -> float:
+    """Seconds to wait for a batch's answer: three times what sending it over the link as
+    measured (shared by the batches on their way together) and checking it at the server
+    should take, never less than `floor`: a reply that never comes costs this, not 90 s."""
+    expected = payload_bytes * max(1, pipeline) / (rate or ASSUMED_RATE) + households * SERVER_SECONDS_PER_HOUSEHOLD
+    return min(MAX_READ_TIMEOUT, max(floor, 3 * expected))
+
+
+@dataclass(slots=True)
+class Link:
+    """What the link has shown, kept between syncs: the largest batch (compressed bytes) it
+    carried, the smallest it cut, and its speed in bytes per second."""
+
+    good: int = 0
+    bad: int | None = None
+    rate: float | None = None
+
+    @classmethod
+    def load(cls, store: Store) -> Link:
+        try:
+            raw = json.loads(store.get_setting(LINK) or "{}")
+            return cls(int(raw.get("good") or 0), int(raw["bad"]) if raw.get("bad") else None,
+                       float(raw["rate"]) if raw.get("rate") else None)
+        except (ValueError, TypeError, AttributeError):
+            return cls()  # a damaged setting only costs relearning the link
+
+    def save(self, store: Store) -> None:
+        store.set_setting(LINK, json.dumps({"good": self.good, "bad": self.bad, "rate": self.rate}))
+
+    def cap(self) -> int | None:
+        """Compressed bytes a batch may have: no limit until the link has cut one; then the
+        larger of what it carried and a margin below the smallest it cut."""
+        return None if self.bad is None else max(self.good, int(self.bad * 0.6), 1)
+
+    def carried(self, size: int, seconds: float) -> None:
+        self.good = max(self.good, size)
+        if self.bad is not None and self.good >= self.bad:
+            self.bad = None  # the link is better than it was
+        if seconds > 0:
+            rate = size / seconds
+            self.rate = rate if self.rate is None else 0.7 * self.rate + 0.3 * rate
+
+    def cut(self, size: int) -> None:
+        self.bad = size if self.bad is None else min(self.bad, size)
+        if size <= self.good:
+            self.good = size // 2  # it carried this much before, not now: believe less
+
+    def clean_run(self) -> None:
+        """A sync without a single cut: let batches grow a little past the old limit next time,
+        as a link that was weak in one place may be better in another."""
+        if self.bad is not None:
+            self.bad = int(self.bad * 1.5)
 
 
 class SyncError(Exception):
@@ -253,7 +320,7 @@ class SyncClient:
             raise self._fail(SyncError("not_enrolled", message("sync_not_enrolled")))
         result = SyncResult()
         total = outbox.waiting(store)  # includes what a pending batch carries
-        size = min(self.max_batch, int(store.get_setting("sync.batch_size") or START_BATCH))
+        size = min(self.max_batch, max(MIN_BATCH, int(store.get_setting("sync.batch_size") or START_BATCH)))
         try:
             self._upload(url, token, size, total, result, progress)
             if not result.cancelled:
@@ -271,43 +338,77 @@ class SyncClient:
     def _upload(self, url: str, token: str, size: int, total: int, result: SyncResult, progress: Progress | None) -> int:
         """Send batches, `self.pipeline` at a time: while one receipt comes down the next batch
         goes up, so a slow link is busy both ways. Batches are made and receipts stored here,
-        in this thread; only the HTTP requests run beside it."""
-        store = self.store
+        in this thread; only the HTTP requests run beside it.
+
+        A batch whose connection is cut is not sent again as it was: it is split, the next
+        batches are smaller (down to one household) and no larger in bytes than the link has
+        shown it carries; they grow back only after batches get through."""
+        store, link = self.store, Link.load(self.store)
         flying: deque[tuple[outbox.Batch, Future[dict[str, Any] | None], float]] = deque()
+        cuts = one_cuts = 0  # in a row, and in a row at one household
+        ever_cut = False
         with ThreadPoolExecutor(max_workers=self.pipeline, thread_name_prefix="sync-upload") as pool:
             while True:
                 while len(flying) < self.pipeline and not (progress is not None and progress.cancelled):
-                    batch = self._next_batch(size, {b.batch_id for b, _, _ in flying})
+                    batch = self._next_batch(size, link.cap(), {b.batch_id for b, _, _ in flying})
                     if batch is None:
                         break
-                    flying.append((batch, pool.submit(self._send, url, token, batch), time.monotonic()))
+                    timeout = read_timeout(len(batch.payload), len(batch.records), link.rate, self.timeout[1], self.pipeline)
+                    flying.append((batch, pool.submit(self._send, url, token, batch, timeout), time.monotonic()))
                 if progress is not None and progress.cancelled:
                     result.cancelled = True
                 if not flying:
+                    if not ever_cut:
+                        link.clean_run()
+                    link.save(store)
                     return size
                 batch, future, started = flying.popleft()
                 try:
                     receipt = future.result()
                 except SyncError:
                     self._settle(flying, result)
+                    link.save(store)
                     raise
+                except _Cut:
+                    ever_cut, cuts = True, cuts + 1
+                    one_cuts = one_cuts + 1 if len(batch.records) == 1 else 0
+                    link.cut(len(batch.payload))
+                    size = max(MIN_BATCH, min(size, len(batch.records)) // 2)
+                    store.set_setting("sync.batch_size", str(size))
+                    if len(batch.records) > 1:
+                        outbox.split(store, batch, size, link.cap())
+                    if one_cuts >= min(self.max_attempts, ONE_HOUSEHOLD_TRIES) or cuts >= 4 * self.max_attempts:
+                        self._settle(flying, result)
+                        link.save(store)
+                        sent = result.accepted + result.rejected + result.conflicts
+                        raise SyncError("network", message("sync_weak_link", sent=sent, total=total)) from None
+                    if one_cuts:  # even one household was cut: give the link a moment
+                        self.sleep(self.rng.uniform(0, min(self.max_delay, self.base_delay * 2 ** one_cuts)))
+                    continue
                 if receipt is None:  # too large for the server: smaller batches
                     outbox.abandon(store, batch.batch_id)
                     size = max(MIN_BATCH, size // 2)
                     continue
+                cuts = one_cuts = 0
                 self._record(batch, receipt, result)
-                if time.monotonic() - started < FAST_SECONDS:
+                seconds = time.monotonic() - started
+                link.carried(len(batch.payload), seconds)
+                if seconds < FAST_SECONDS:
                     size = min(self.max_batch, size * 2)
                 store.set_setting("sync.batch_size", str(size))
                 if progress is not None:
                     progress.report(result.accepted + result.rejected + result.conflicts, total)
 
-    def _next_batch(self, size: int, flying: set[str]) -> outbox.Batch | None:
-        """A batch left pending by an earlier sync (or a USB bundle) first, else a new one."""
+    def _next_batch(self, size: int, cap: int | None, flying: set[str]) -> outbox.Batch | None:
+        """A batch left pending by an earlier sync (or a USB bundle) first, split first if it is
+        larger than the link has shown it carries; else a new one."""
         for batch in outbox.all_pending(self.store):
-            if batch.batch_id not in flying:
-                return batch
-        return outbox.next_batch(self.store, size, beside_pending=True)
+            if batch.batch_id in flying:
+                continue
+            if cap is not None and len(batch.payload) > cap and len(batch.records) > 1:
+                return outbox.split(self.store, batch, size, cap)[0]
+            return batch
+        return outbox.next_batch(self.store, size, beside_pending=True, max_bytes=cap)
 
     def _record(self, batch: outbox.Batch, receipt: dict[str, Any], result: SyncResult) -> None:
         try:
@@ -327,8 +428,8 @@ class SyncClient:
                 receipt = future.result()
                 if receipt is not None:
                     self._record(batch, receipt, result)
-            except SyncError:
-                pass  # stays pending: sent again next time
+            except (SyncError, _Cut):
+                pass  # stays pending: sent again (or split) next time
 
     def _fail(self, exc: SyncError) -> SyncError:
         self.store.set_setting("sync.last_error", json.dumps({"vi": exc.msg.vi, "en": exc.msg.en}, ensure_ascii=False))
@@ -369,23 +470,28 @@ class SyncClient:
             result.problems.append(exc.msg.text() if isinstance(exc, StoreError) else
                                    message("recovery_cannot_add", reason=exc.strerror or str(exc)).text())
 
-    def _send(self, url: str, token: str, batch: outbox.Batch) -> dict[str, Any] | None:
-        """POST one batch until it is answered; None if the server finds it too large."""
-        return self._call("POST", url, f"{API}/batches", token, data=batch.payload,
+    def _send(self, url: str, token: str, batch: outbox.Batch, read_timeout: float) -> dict[str, Any] | None:
+        """POST one batch until it is answered; None if the server finds it too large; _Cut if
+        its connection is cut once open (the caller makes it smaller rather than resend it)."""
+        return self._call("POST", url, f"{API}/batches", token, data=batch.payload, cut_raises=True,
+                          timeout=(self.timeout[0], read_timeout),
                           headers={"Content-Type": "application/json", "Content-Encoding": "gzip"})
 
     def _call(self, method: str, url: str, path: str, token: str, *, headers: dict[str, str] | None = None,
-              **kwargs: Any) -> dict[str, Any] | None:
+              cut_raises: bool = False, timeout: tuple[float, float] | None = None, **kwargs: Any) -> dict[str, Any] | None:
         """One request, repeated until the server answers it; its JSON, or None for 413."""
         headers = {"Authorization": f"Bearer {token}", **(headers or {})}
         verify: str | bool = self.store.get_setting("sync.ca_file") or True
         for attempt in range(self.max_attempts):
             retry_after = None
             try:
-                r = self.http.request(method, f"{url}{path}", headers=headers, timeout=self.timeout, verify=verify, **kwargs)
+                r = self.http.request(method, f"{url}{path}", headers=headers, timeout=timeout or self.timeout,
+                                      verify=verify, **kwargs)
             except requests.exceptions.SSLError as exc:
                 raise SyncError("network", message("sync_tls", reason=str(exc)[:200])) from None
-            except requests.RequestException:
+            except requests.RequestException as exc:
+                if cut_raises and not _never_connected(exc):
+                    raise _Cut() from None
                 r = None
             except OSError as exc:  # the CA file is missing or unreadable: no retry mends that
                 raise SyncError("network", message("sync_tls", reason=str(exc)[:200])) from None
@@ -407,6 +513,15 @@ class SyncClient:
                 ceiling = min(self.max_delay, self.base_delay * 2 ** attempt)
                 self.sleep(retry_after if retry_after is not None else self.rng.uniform(0, ceiling))
         raise SyncError("network", message("sync_unreachable", url=url))
+
+
+def _never_connected(exc: requests.RequestException) -> bool:
+    """The server could not be reached at all (refused, no route, connect timeout), as
+    opposed to a connection cut once open."""
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return True
+    reason = getattr(exc.args[0], "reason", None) if exc.args else None
+    return isinstance(reason, (urllib3.exceptions.NewConnectionError, urllib3.exceptions.ConnectTimeoutError))
 
 
 def _retry_after(r: requests.Response) -> float | None:

@@ -65,14 +65,15 @@ def all_pending(store: Store, limit: int = -1) -> list[Batch]:
 
 
 def find(store: Store, batch_id: str) -> tuple[Batch, str] | None:
-    """A batch by its id, with its state (pending, done, abandoned)."""
+    """A batch by its id, with its state (pending, done, abandoned, split)."""
     r = store.conn.execute("SELECT batch_id, payload, records, created_at, state FROM sync_batches WHERE batch_id = ?",
                            [batch_id]).fetchone()
     return None if r is None else (Batch(r[0], r[1], [tuple(x) for x in json.loads(r[2])], r[3]), r[4])
 
 
-def next_batch(store: Store, limit: int, *, beside_pending: bool = False) -> Batch | None:
-    """Make the next batch of at most `limit` households and keep it as pending.
+def next_batch(store: Store, limit: int, *, beside_pending: bool = False, max_bytes: int | None = None) -> Batch | None:
+    """Make the next batch of at most `limit` households (and, given `max_bytes`, at most that
+    many compressed bytes, though never fewer than one household) and keep it as pending.
 
     Online, a batch is sent and answered before the next is made; `beside_pending` makes one
     while others wait (a USB bundle), of households none of them carries."""
@@ -85,7 +86,6 @@ def next_batch(store: Store, limit: int, *, beside_pending: bool = False) -> Bat
         rows = [r for r in rows if r[0] not in carried_already][:limit]
         if not rows:
             return None
-        batch_id, now = str(uuidlib.uuid4()), store.clock()
         out = []
         for uuid, revision, server_revision, form_id, form_version, deleted_at, data in rows:
             rec: dict[str, Any] = {"uuid": uuid, "revision": revision, "base_revision": server_revision,
@@ -93,14 +93,57 @@ def next_batch(store: Store, limit: int, *, beside_pending: bool = False) -> Bat
             if data is not None:
                 rec.update(json.loads(data))
             out.append(rec)
-        body = json.dumps({"batch_id": batch_id, "created_at": now, "records": out}, ensure_ascii=False,
-                          separators=(",", ":")).encode("utf-8")
-        payload = gzip.compress(body, compresslevel=9, mtime=0)  # the link is slow, the laptop is not
-        carried = [(r[0], r[1]) for r in rows]
-        store.conn.execute(
-            "INSERT INTO sync_batches (batch_id, created_at, payload, records, state) VALUES (?, ?, ?, ?, 'pending')",
-            [batch_id, now, payload, json.dumps(carried)])
-    return Batch(batch_id, payload, carried, now)
+        now = store.clock()
+        batch_id, payload, out = _fitting(out, now, max_bytes)
+        return _keep(store, batch_id, now, payload, out)
+
+
+def _payload(batch_id: str, created_at: str, records: list[dict[str, Any]]) -> bytes:
+    body = json.dumps({"batch_id": batch_id, "created_at": created_at, "records": records}, ensure_ascii=False,
+                      separators=(",", ":")).encode("utf-8")
+    return gzip.compress(body, compresslevel=9, mtime=0)  # the link is slow, the laptop is not
+
+
+def _fitting(records: list[dict[str, Any]], created_at: str, max_bytes: int | None) -> tuple[str, bytes, list[dict[str, Any]]]:
+    """The longest head of `records` whose compressed batch fits in max_bytes (one at least)."""
+    batch_id = str(uuidlib.uuid4())
+    payload = _payload(batch_id, created_at, records)
+    while max_bytes is not None and len(payload) > max_bytes and len(records) > 1:
+        # Households compress alike: shrink in proportion, a little below, and check again.
+        keep = min(len(records) - 1, max(1, int(len(records) * max_bytes / len(payload) * 0.95)))
+        records = records[:keep]
+        payload = _payload(batch_id, created_at, records)
+    return batch_id, payload, records
+
+
+def _keep(store: Store, batch_id: str, created_at: str, payload: bytes, records: list[dict[str, Any]]) -> Batch:
+    carried = [(r["uuid"], r["revision"]) for r in records]
+    store.conn.execute(
+        "INSERT INTO sync_batches (batch_id, created_at, payload, records, state) VALUES (?, ?, ?, ?, 'pending')",
+        [batch_id, created_at, payload, json.dumps(carried)])
+    return Batch(batch_id, payload, carried, created_at)
+
+
+def split(store: Store, batch: Batch, households: int, max_bytes: int | None = None) -> list[Batch]:
+    """Replace a pending batch that the link keeps cutting by smaller pending batches of at
+    most `households` households (and max_bytes) each, oldest first; returns them.
+
+    The pieces carry exactly the records the batch carried: the same household revisions on
+    the same base revisions. The server may have applied the batch while its receipt was lost;
+    it recognises a revision it already has from this laptop and accepts it again without
+    storing it twice, so every household is still stored once, whichever piece reaches it."""
+    records = json.loads(gzip.decompress(batch.payload))["records"]
+    pieces: list[Batch] = []
+    with store.transaction():
+        # Written before the batch is given up: a cut in between leaves both (the pieces and the
+        # batch hold the same revisions, which the server accepts once), never neither.
+        while records:
+            batch_id, payload, head = _fitting(records[:max(1, households)], batch.created_at, max_bytes)
+            pieces.append(_keep(store, batch_id, batch.created_at, payload, head))
+            records = records[len(head):]
+        store.conn.execute("UPDATE sync_batches SET state = 'split', done_at = ? WHERE batch_id = ?",
+                           [store.clock(), batch.batch_id])
+    return pieces
 
 
 def abandon(store: Store, batch_id: str) -> None:

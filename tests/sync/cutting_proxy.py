@@ -2,7 +2,12 @@
 
 Each connection is passed through, or cut (with a reset) after a random number of bytes of
 the request, or after a random number of bytes of the response: the server never saw the
-request, or it answered and the client never heard it."""
+request, or it answered and the client never heard it.
+
+With `cut_after` (bytes) it is a weak link instead: every connection is cut once either
+direction has carried more than that many bytes, and nothing smaller is ever cut. With
+`cut_after_range` each connection draws its own limit from that range (a link whose
+reach varies from one connection to the next)."""
 
 from __future__ import annotations
 
@@ -13,8 +18,10 @@ import threading
 
 
 class CuttingProxy:
-    def __init__(self, target_port: int, cut_probability: float, seed: int = 1):
+    def __init__(self, target_port: int, cut_probability: float = 0.0, seed: int = 1, *,
+                 cut_after: int | None = None, cut_after_range: tuple[int, int] | None = None):
         self.target_port, self.p = target_port, cut_probability
+        self.cut_after, self.cut_after_range = cut_after, cut_after_range
         self.rnd = random.Random(seed)
         self.lock = threading.Lock()
         self.cuts = {"request": 0, "response": 0}
@@ -37,6 +44,10 @@ class CuttingProxy:
     def _plan(self) -> tuple[str, int]:
         with self.lock:
             self.connections += 1
+            if self.cut_after is not None:
+                return "both", self.cut_after
+            if self.cut_after_range is not None:
+                return "both", self.rnd.randint(*self.cut_after_range)
             roll = self.rnd.random()
             if roll >= self.p:
                 return "pass", 0
@@ -57,10 +68,10 @@ class CuttingProxy:
                 continue
             side, offset = self._plan()
             state = {"done": False}
-            threading.Thread(target=self._pump, args=(client, upstream, side == "request", offset, state, side),
-                             daemon=True).start()
-            threading.Thread(target=self._pump, args=(upstream, client, side == "response", offset, state, side),
-                             daemon=True).start()
+            for src, dst, direction in ((client, upstream, "request"), (upstream, client, "response")):
+                cutting = side in (direction, "both")
+                threading.Thread(target=self._pump, args=(src, dst, cutting, offset, state, direction),
+                                 daemon=True).start()
 
     def _pump(self, src: socket.socket, dst: socket.socket, cutting: bool, offset: int,
               state: dict[str, bool], side: str) -> None:
