@@ -8,10 +8,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import Connection, Engine, insert, or_, select
+from sqlalchemy import Connection, Engine, exists, insert, or_, select
 
 from sync.server.accounts import Device, now
-from sync.server.db import feed, reading
+from sync.server.db import devices, feed, households, reading
 
 PAGE = 200
 
@@ -28,9 +28,17 @@ def publish(conn: Connection, kind: str, payload: dict[str, Any], *, commune: st
 
 
 def read(engine: Engine, device: Device, after: int, limit: int = PAGE) -> dict[str, Any]:
-    """Entries for this laptop's communes (and for everyone) after seq `after`."""
+    """Entries for this laptop's communes (and for everyone) after seq `after`.
+
+    A returned household carries its members' personal data: it goes only to the laptops of
+    the officer who holds it (whose laptop last sent it), not to every officer of its commune.
+    One that no laptop sent (stored at the province) still goes to the commune's laptops."""
     limit = max(1, min(limit, PAGE))
-    query = (select(feed).where(feed.c.seq > after, or_(feed.c.commune_code.is_(None), feed.c.commune_code.in_(device.communes)))
+    holders = select(devices.c.id).where(devices.c.officer_id == device.officer_id)
+    held_elsewhere = exists().where(households.c.uuid == feed.c.uuid, households.c.device_id.is_not(None),
+                                    households.c.device_id.not_in(holders))
+    query = (select(feed).where(feed.c.seq > after, or_(feed.c.commune_code.is_(None), feed.c.commune_code.in_(device.communes)),
+                                or_(feed.c.kind != "returned", ~held_elsewhere))
              .order_by(feed.c.seq).limit(limit + 1))
     with reading(engine) as conn:
         rows = conn.execute(query).fetchall()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
@@ -95,16 +96,33 @@ def test_a_return_while_the_officer_is_still_editing_keeps_the_edits(tmp_path: P
     assert review_state(server, uuid)[0] == "resubmitted"
 
 
-def test_a_returned_household_reaches_a_new_laptop_of_the_commune(tmp_path: Path, server: Server) -> None:
-    old = laptop(tmp_path, server, name="lan")
-    uuid = complete_households(old, 1)[0]
-    sync(old)
+def second_laptop(tmp_path: Path, server: Server, officer: str) -> Store:
+    """Another laptop of an officer already enrolled (a replaced or second computer)."""
+    r = server.admin("officers", "code", officer)
+    assert r.returncode == 0, r.stderr
+    code = re.search(r"[A-Z0-9]{5}-[A-Z0-9]{5}", r.stdout).group(0)  # type: ignore[union-attr]
+    store = Store(tmp_path / f"{officer}-2.sqlite")
+    client.enroll(store, server.url, code, f"laptop-{officer}-2")
+    return store
+
+
+def test_a_returned_household_reaches_only_the_laptops_of_its_officer(tmp_path: Path, server: Server) -> None:
+    lan = laptop(tmp_path, server, name="lan")
+    uuid = complete_households(lan, 1)[0]
+    head = lan.get(uuid).record["members"][0]["full_name"]
+    sync(lan)
+    # Laptop B: another officer of the same commune, who never held this household.
+    hoa = laptop(tmp_path, server, name="hoa", communes="14797")
     assert server.admin("households", "return", uuid, "--comment", "Thiếu số điện thoại").returncode == 0
-    new = laptop(tmp_path, server, name="hoa", communes="14797")
+    assert sync(hoa).returned == 0 and hoa.count() == 0
+    assert head not in json.dumps([h.__dict__ for h in hoa.list()], default=str, ensure_ascii=False)
+    assert sync(lan).returned == 1 and lan.get(uuid).status == "returned"
+    # The officer's new laptop gets it, and sends the correction.
+    new = second_laptop(tmp_path, server, "lan")
     assert sync(new).returned == 1
     h = new.get(uuid)
-    assert h.status == "returned" and h.record == old.get(uuid).record
-    new.complete(uuid, actor="hoa", accept_warnings=True)
+    assert h.status == "returned" and h.record == lan.get(uuid).record
+    new.complete(uuid, actor="lan", accept_warnings=True)
     assert sync(new).accepted == 1
     other = laptop(tmp_path, server, name="tuan", communes="14758")  # another commune sees nothing of it
     assert sync(other).returned == 0 and other.count() == 0
