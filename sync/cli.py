@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from forms.i18n import add_command, tr
-from forms.store import Store, keys
+from forms.store import Store, keys, outbox
 from sync import bundle, client
 
 
@@ -63,6 +63,14 @@ def cmd_enroll(args: argparse.Namespace, store: Store) -> int:
     return 0
 
 
+def _name_refused(refused: list[outbox.RefusedHousehold]) -> None:
+    """One line a household: its code, its head and the server's reasons, so the officer
+    knows which paper form to take out."""
+    for h in refused:
+        key = "sync_conflict_household" if h.outcome == "conflict" else "sync_refused_household"
+        print(tr(key, code=h.household_code or h.uuid[:8], head=h.head_name or "-", reason=h.reason()))
+
+
 def _say_recovery_keys(args: argparse.Namespace, store: Store, added: list[str]) -> None:
     for fp in added:
         print(tr("security_recovery_added" if keys.is_encrypted(store.path) else "security_recovery_pending",
@@ -87,6 +95,10 @@ def cmd_sync(args: argparse.Namespace, store: Store) -> int:
         print(tr("sync_status", server=st.server_url or "-", waiting=st.waiting, last=st.last_success_at or "-"))
         if st.last_error:
             print(tr("sync_last_error", error=st.last_error.text()))
+        refused = outbox.refused(store)
+        if refused:
+            print(tr("sync_status_refused", n=len(refused)))
+            _name_refused(refused)
         return 0
     try:
         result = client.SyncClient(store, actor=args.actor or args.profile).sync()
@@ -95,6 +107,7 @@ def cmd_sync(args: argparse.Namespace, store: Store) -> int:
         return 2
     print(tr("sync_done", accepted=result.accepted, rejected=result.rejected, conflicts=result.conflicts,
              waiting=result.waiting))
+    _name_refused(outbox.refused(store, uuids=result.refused))
     if result.forms_received or result.code_lists_received or result.assigned or result.returned:
         print(tr("sync_received", forms=result.forms_received, lists=result.code_lists_received, assigned=result.assigned,
                  returned=result.returned))

@@ -123,6 +123,7 @@ class SyncResult:
     returned: int = 0  # households returned for correction
     recovery_keys_added: list[str] = field(default_factory=list)  # fingerprints of the province's keys
     problems: list[str] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)  # uuids refused or in conflict in this sync (outbox.refused names them)
 
 
 @dataclass(slots=True)
@@ -420,6 +421,7 @@ class SyncClient:
         result.rejected += summary.rejected
         result.conflicts += summary.conflicts
         result.problems += summary.problems
+        result.refused += summary.refused
 
     def _settle(self, flying: deque[tuple[outbox.Batch, Future[dict[str, Any] | None], float]], result: SyncResult) -> None:
         """After a failure, keep the receipts of the batches that did get through."""

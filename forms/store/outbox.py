@@ -13,7 +13,7 @@ import uuid as uuidlib
 from dataclasses import dataclass, field
 from typing import Any
 
-from forms.i18n import message
+from forms.i18n import Message, message, tr
 from forms.store.store import Store
 
 # Households to send: complete and changed since the server last accepted them, and
@@ -34,11 +34,46 @@ class Batch:
 
 
 @dataclass(slots=True)
+class ServerProblem:
+    """One reason the server gave for not taking a household; `field` is "" for the household
+    as a whole. Counted as an error of the household until the server accepts it."""
+
+    field: str
+    vi: str
+    en: str
+
+    def text(self) -> str:
+        return Message(self.vi, self.en).text()
+
+
+@dataclass(slots=True)
+class RefusedHousehold:
+    """A household the server refused (or found changed at the province) and that it has not
+    accepted since, as the officer knows it."""
+
+    uuid: str
+    household_code: str
+    head_name: str
+    village: str
+    status: str
+    outcome: str  # rejected or conflict
+    problems: list[ServerProblem]
+
+    def reason(self, most: int = 3) -> str:
+        """The reasons in one line, in the current language."""
+        parts = [f"{p.field}: {p.text()}" if p.field else p.text() for p in self.problems[:most]]
+        if len(self.problems) > most:
+            parts.append(tr("sync_refused_more", n=len(self.problems) - most))
+        return "; ".join(parts)
+
+
+@dataclass(slots=True)
 class ReceiptSummary:
     accepted: int = 0
     rejected: int = 0
     conflicts: int = 0
     problems: list[str] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)  # uuids refused or in conflict, in receipt order
 
 
 class ReceiptError(ValueError):
@@ -183,6 +218,7 @@ def apply_receipt(store: Store, batch: Batch, receipt: Any, *, actor: str) -> Re
             else:
                 summary.conflicts += 1
                 note = {"outcome": "conflict", "message": _conflict_message(), "findings": []}
+            summary.refused.append(uuid)
             status = "draft" if h.revision == revision and h.status == "complete" else h.status
             store.conn.execute("UPDATE households SET server_note = ?, status = ? WHERE uuid = ?",
                                [json.dumps(note, ensure_ascii=False), status, uuid])
@@ -215,3 +251,53 @@ def _check_receipt(batch: Batch, receipt: Any) -> list[dict[str, Any]]:
     if seen != sent:
         raise ReceiptError(f"the receipt misses {len(sent - seen)} household(s) of the batch")
     return entries
+
+
+def _note(server_note: str | None) -> dict[str, Any]:
+    try:
+        note = json.loads(server_note or "{}")
+    except ValueError:
+        return {}
+    return note if isinstance(note, dict) else {}
+
+
+def _text(value: Any) -> tuple[str, str] | None:
+    if isinstance(value, dict) and (value.get("vi") or value.get("en")):
+        return str(value.get("vi") or value.get("en")), str(value.get("en") or value.get("vi"))
+    return None
+
+
+def server_problems(h: Any) -> list[ServerProblem]:
+    """The server's reasons for refusing a household (anything with a `server_note`: a
+    store Household), each to be counted as one of its errors; [] if the server did not
+    refuse it or has accepted it since. A refusal for errors lists them, question by
+    question; any other (another commune, a change at the province) is one problem."""
+    note = _note(getattr(h, "server_note", None))
+    if note.get("outcome") not in ("rejected", "conflict"):
+        return []
+    problems = []
+    for f in note.get("findings") or []:
+        text = _text(f) if isinstance(f, dict) else None
+        if text is not None:
+            problems.append(ServerProblem(str(f.get("field") or ""), *text))
+    if not problems:
+        text = _text(note.get("message"))
+        vi, en = text or (message("sync_refused_no_reason").vi, message("sync_refused_no_reason").en)
+        problems.append(ServerProblem("", vi, en))
+    return problems
+
+
+def refused(store: Store, limit: int = 200, uuids: list[str] | None = None) -> list[RefusedHousehold]:
+    """Households the server refused or found in conflict and has not accepted since (the
+    officer may have fixed them: they stay until the server takes them), newest change
+    first; or, given `uuids`, those of them in that order."""
+    households, _ = store.with_server_note(("draft", "complete", "returned"), limit if uuids is None else -1)
+    found = {}
+    for h in households:
+        problems = server_problems(h)
+        if problems:
+            found[h.uuid] = RefusedHousehold(h.uuid, h.household_code or "", h.head_name or "", h.village or "",
+                                             h.status, _note(h.server_note)["outcome"], problems)
+    if uuids is None:
+        return list(found.values())
+    return [found[u] for u in uuids if u in found]
