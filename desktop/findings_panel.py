@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout,
 from desktop.field_widgets import COMMENT_COLOR, ERROR_COLOR, WARNING_COLOR
 from desktop.text import t
 from forms.definition import Definition
-from forms.engine import Evaluation, FieldRef, Finding
+from forms.engine import Evaluation, FieldRef, Finding, fix_target
 
 REF_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -25,9 +25,23 @@ def describe(definition: Definition, ev: Evaluation, f: Finding) -> str:
     text = f.message.text()
     if not text.startswith(f"{label}:"):  # some messages name their question already ("B. Members: …")
         text = f"{label}: {text}"
+    target = fix_target(definition, ev, f)
+    if target is not None and target[1]:  # a rule across members: which members to look at
+        who = ", ".join(row_title(definition, ev, ref.field, row) for row in target[1])
+        return t("finding_members", finding=text, members=who)
     if ref.roster is None or ref.row is None:
         return text
     return f"{row_title(definition, ev, ref.roster, ref.row)} · {text}"
+
+
+def place(definition: Definition, ev: Evaluation, f: Finding) -> FieldRef:
+    """Where the officer fixes a finding: its own question, or for a rule across members the
+    question it depends on, at the first member concerned (the relation of the first of two
+    heads), so that F8 and Enter lead to a question and not to the table."""
+    target = fix_target(definition, ev, f)
+    if target is None or not target[1]:
+        return f.ref
+    return FieldRef(target[0], f.ref.field, target[1][0])
 
 
 def row_title(definition: Definition, ev: Evaluation | None, roster_id: str, row: int) -> str:
@@ -95,7 +109,7 @@ class FindingsPanel(QWidget):
         for f in findings:
             color, mark = {"error": (ERROR_COLOR, "✖"), "comment": (COMMENT_COLOR, "✎")}.get(f.severity, (WARNING_COLOR, "⚠"))
             item = QListWidgetItem(f"{mark} {describe(definition, ev, f)}")  # type: ignore[arg-type]
-            item.setData(REF_ROLE, f.ref)
+            item.setData(REF_ROLE, place(definition, ev, f) if ev is not None else f.ref)  # type: ignore[arg-type]
             item.setForeground(QBrush(QColor(color)))
             self.list.addItem(item)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import itertools
+import re
 import uuid as uuidlib
 from collections import defaultdict
 from typing import Any
@@ -29,7 +30,7 @@ from PySide6.QtWidgets import (
 
 from desktop import dialogs
 from desktop.field_widgets import ERROR_COLOR, FieldWidget
-from desktop.findings_panel import FindingsPanel, describe, row_title
+from desktop.findings_panel import FindingsPanel, describe, place, row_title
 from desktop.form_view import FormView
 from desktop.roster_view import RosterPanel
 from desktop.server_notes import ServerNote, read_note
@@ -41,6 +42,7 @@ from forms.i18n import message
 from forms.store import ConflictError, Household, NeedsConfirmation, NotCompletable, Store, StoreError
 
 AUTOSAVE_MS = 300
+_REFERENCE = re.compile(r"\$\{(\w+)\}")
 READ_ONLY_STATUSES = ("complete", "sent")
 
 
@@ -82,6 +84,8 @@ class HouseholdEditor(QWidget):
         self.ev: Evaluation | None = None
         self.findings: dict[FieldRef, list[Finding]] = {}
         self.touched: set[tuple[str, str]] = set()
+        self.settled: dict[str, Any] | None = None  # the record as after the last answer left
+        self._asking = False
         self.show_all = False
         self.dirty = False
         self.save_error: str = ""
@@ -283,6 +287,7 @@ class HouseholdEditor(QWidget):
             s.current = 0 if record[s.roster.id] else None
             self._load_row(s)
         self._evaluate()
+        self.settled = copy.deepcopy(record)
         self._refresh()
         for s in self.sections:
             s.panel.fit_columns()
@@ -390,6 +395,8 @@ class HouseholdEditor(QWidget):
             answers[fid] = value
         if final:
             self.touched.add((fid, ""))
+            if not self._keep_hidden_answers(None, fid):
+                return
         self._changed(final)
 
     def _row_changed(self, s: RosterSection, fid: str, value: Any, final: bool) -> None:
@@ -402,13 +409,76 @@ class HouseholdEditor(QWidget):
             row[fid] = value
         if final:
             self.touched.add((fid, row["_id"]))
+            if not self._keep_hidden_answers(s, fid):
+                return
         self._changed(final)
+
+    def _keep_hidden_answers(self, s: RosterSection | None, fid: str) -> bool:
+        """An answer that leaves answers already typed without their question (a birth date
+        that makes a member under 15 hides the labour module) is asked about first: on
+        Cancel the answer goes back to what it was. False if it went back."""
+        assert self.engine is not None and self.record is not None and self.definition is not None
+        if self._asking or self.settled is None:
+            return True
+        before = self.engine.evaluate(self.settled)
+        after = self.engine.evaluate(self.record)
+        hidden = [r for r in after.irrelevant_answers
+                  if r not in set(before.irrelevant_answers) and not self._decides(fid, r.field)]
+        if not hidden:
+            return True
+        rows = sorted({r.row for r in hidden if r.roster is not None and r.row is not None})
+        roster = next((r.roster for r in hidden if r.roster is not None), None)
+        who = ", ".join(row_title(self.definition, after, roster, i) for i in rows) if roster else ""
+        self._asking = True  # leaving the line for the dialog sends the answer once more
+        try:
+            go_on = dialogs.confirm(self, t("hide_answers_title"),
+                                    t("hide_answers_text", n=len(hidden), who=who or t("hide_answers_household")),
+                                    t("hide_answers_yes"), t("hide_answers_no"))
+        finally:
+            self._asking = False
+        if go_on:
+            return True
+        self._restore_settled(s, fid)
+        return False
+
+    def _decides(self, fid: str, hidden: str) -> bool:
+        """Whether a question's answer itself decides if `hidden` applies (the labour status
+        opens one branch and closes another, in front of the officer): then no question is
+        asked. A birth date does it through the age, out of sight: then it is asked."""
+        assert self.definition is not None
+        f: Field | None = self.definition.by_id.get(hidden)
+        while f is not None:
+            if f.relevant and fid in _REFERENCE.findall(f.relevant):
+                return True
+            f = self.definition.by_id.get(f.parent) if f.parent else None
+        return False
+
+    def _restore_settled(self, s: RosterSection | None, fid: str) -> None:
+        """Put back the answer as it was after the officer last left a question."""
+        assert self.record is not None and self.settled is not None
+        if s is None:
+            old, answers = self.settled["household"], self.record["household"]
+        else:
+            row_id = self.record[s.roster.id][s.current]["_id"]
+            old = next((r for r in self.settled.get(s.roster.id, []) if r.get("_id") == row_id), {})
+            answers = self.record[s.roster.id][s.current]
+        if fid in old:
+            answers[fid] = copy.deepcopy(old[fid])
+        else:
+            answers.pop(fid, None)
+        form = self.household_form if s is None else s.form
+        w = form.widget(fid) if form is not None else None
+        if w is not None:
+            w.set_value(answers.get(fid))
+            w.line.selectAll()
+        self._changed(final=True)
 
     def _changed(self, final: bool) -> None:
         self.dirty = True
         self._evaluate()
         self._refresh()
         if final:
+            self.settled = copy.deepcopy(self.record)
             self.save_now()
         else:
             self._autosave.start()
@@ -491,7 +561,8 @@ class HouseholdEditor(QWidget):
             self._refresh()
             errors = exc.evaluation.errors
             dialogs.warn(self, t("complete_title"), t("complete_refused", n=len(errors)), self._finding_lines(errors))
-            self.jump_to(errors[0].ref)
+            assert self.definition is not None and self.ev is not None
+            self.jump_to(place(self.definition, self.ev, errors[0]))
             return False
         except StoreError as exc:
             dialogs.warn(self, t("complete_title"), exc.msg.text())
@@ -727,13 +798,21 @@ class HouseholdEditor(QWidget):
             self._focus_row_start(s)
 
     def next_finding(self) -> None:
-        """F8: the next finding after the question that has the focus (wrapping)."""
+        """F8: the next finding, in the order of the list, wrapping. The list's current row
+        remembers the last one reached: two findings may lead to the same question (a member's
+        relation for "exactly one head" and for "head under 15"), and the focus alone would
+        bring F8 back to the first of them every time."""
         refs = self.findings_panel.refs()
         if not refs:
             return
         current = self._focused_ref()
+        last = self.findings_panel.list.currentRow()
         start = refs.index(current) + 1 if current in refs else 0
-        self.jump_to(refs[start % len(refs)])
+        if 0 <= last < len(refs) and refs[last] == current:
+            start = last + 1
+        target = start % len(refs)
+        self.findings_panel.list.setCurrentRow(target)
+        self.jump_to(refs[target])
 
     def _focused_ref(self) -> FieldRef | None:
         for form, s in [(self.household_form, None), *((x.form, x) for x in self.sections)]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -261,6 +262,50 @@ class Engine:
             v = row.get(f.id)
             if not values.is_empty(v):
                 yield FieldRef(f.id, f.roster, i), v
+
+
+_REFERENCE = re.compile(r"\$\{(\w+)\}")
+
+
+def fix_target(definition: Definition, ev: Evaluation, finding: Finding) -> tuple[str, list[int]] | None:
+    """For a rule across a roster's rows ("exactly one head"): the roster question that fixes
+    it and the rows concerned, as (question id, rows). The question is the first of the
+    roster's answers the rule depends on (through calculations); the rows are those whose own
+    calculations on the way count for the rule (the two heads), or every row when none does
+    (no head at all). None for any other finding, or a rule that depends on no row answer."""
+    roster = definition.by_id.get(finding.ref.field)
+    if finding.ref.roster is not None or roster is None or roster.type != "roster":
+        return None
+    rule = next((c for c in roster.constraints if c.rule == finding.rule), None)
+    if rule is None:
+        return None
+    answers, row_calcs = _row_dependencies(definition, roster.id, rule.expr)
+    if not answers:
+        return None
+    field = min(answers, key=[f.id for f in definition.answer_fields(roster.id)].index)  # form order
+    rows = ev.rows.get(roster.id, [])
+    counted = [i for i, row in enumerate(rows) if any(row.get(c) not in (None, "", 0, "0", False) for c in row_calcs)]
+    return field, counted or list(range(len(rows)))
+
+
+def _row_dependencies(definition: Definition, roster_id: str, expr: str) -> tuple[set[str], set[str]]:
+    """(answers, calculations) of the roster's rows that an expression depends on."""
+    answers: set[str] = set()
+    calcs: set[str] = set()
+    todo, seen = _REFERENCE.findall(expr), set()
+    while todo:
+        name = todo.pop()
+        f = definition.by_id.get(name)
+        if f is None or name in seen:
+            continue
+        seen.add(name)
+        if f.type == "calculate" and f.calculation:
+            todo += _REFERENCE.findall(f.calculation)
+            if f.roster == roster_id:
+                calcs.add(name)
+        elif f.is_answer and f.roster == roster_id:
+            answers.add(name)
+    return answers, calcs
 
 
 def unique_keys(definition: Definition, record: dict[str, Any]) -> list[tuple[str, tuple[str, ...], str]]:
