@@ -47,6 +47,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = action("add-recovery-key", "help_profile_add_recovery_key", cmd_add_recovery)
     p.add_argument("public_key", metavar="PEM", help=tr("help_recovery_public_key"))
     action("status", "help_profile_status", cmd_status)
+    action("check", "help_profile_check", cmd_check)
+    p = action("restore-backup", "help_profile_restore_backup", cmd_restore_backup)
+    p.add_argument("backup", nargs="?", metavar="FILE", help=tr("help_profile_restore_backup_file"))
+    p = action("salvage", "help_profile_salvage", cmd_salvage)
+    p.add_argument("-o", "--output", required=True, metavar="FILE.jsonl", help=tr("help_profile_salvage_output"))
+    p.add_argument("--from", dest="source", metavar="FILE", help=tr("help_profile_salvage_from"))
     action("list", "help_profile_list", cmd_list)
 
 
@@ -231,3 +237,84 @@ def cmd_list(args: argparse.Namespace, _store: None) -> int:
         state = "security_state_encrypted" if keys.is_encrypted(db) else "security_state_plain"
         print(f"{name:<24} {tr(state)}")
     return 0
+
+
+# -- a damaged profile (forms.store.health) --------------------------------------------------
+def _key_of(args: argparse.Namespace, db: Path) -> bytes | None:
+    """The data key of an encrypted profile (its passphrase asked), None for a plain one; the
+    key file is separate from the database, so a damaged database still unlocks."""
+    if not keys.is_encrypted(db):
+        if not db.exists():
+            raise StoreError(message("cli_no_such_profile", profile=args.profile, path=db,
+                                     known=", ".join(profiles.profile_names(args.data_dir)) or "—"))
+        return None
+    return keys.unlocked_key(db) or unlock(args.profile, db)
+
+
+def cmd_check(args: argparse.Namespace, _store: None) -> int:
+    """Check the file as every opening does, and list the backups there are to go back to."""
+    from forms.store import health
+
+    db = _db(args)
+    key = _key_of(args, db)
+    found = health.problems(db, key)
+    if found:
+        print(health.damaged_message(db, key).text(), file=sys.stderr)
+        for problem in found[:5]:
+            print(f"  {problem}", file=sys.stderr)
+    else:
+        print(tr("sf_check_ok", path=db))
+    _print_backups(db, key)
+    return 1 if found else 0
+
+
+def _print_backups(db: Path, key: bytes | None) -> None:
+    from forms.store import health
+
+    found = health.describe(db, key)
+    if not found:
+        print(tr("sf_no_backups"))
+    for b in found:
+        line = tr("sf_backup_line", day=b.day, households=b.households) if b.households is not None else \
+            tr("sf_backup_unreadable", day=b.day)
+        print(f"  {line}  {b.path}")
+
+
+def cmd_restore_backup(args: argparse.Namespace, _store: None) -> int:
+    from forms.store import health
+
+    db = _db(args)
+    key = _key_of(args, db)
+    if not health.problems(db, key):
+        # A whole profile holds the latest work: going back to a backup would lose it.
+        print(tr("sf_restore_not_needed", path=db), file=sys.stderr)
+        return 2
+    chosen = Path(args.backup).absolute() if args.backup else None
+    try:
+        restored, aside = health.restore(db, key, chosen)
+    except LookupError:
+        print(tr("sf_restore_none", path=db, profile=args.profile), file=sys.stderr)
+        return 2
+    print(tr("sf_restored", day=restored.day, households=restored.households, path=db))
+    if aside is not None:
+        print(tr("sf_restored_aside", path=aside, profile=args.profile))
+    return 0
+
+
+def cmd_salvage(args: argparse.Namespace, _store: None) -> int:
+    from forms.cli import os_reason
+    from forms.store import health
+
+    db = _db(args)
+    key = _key_of(args, db)
+    source = Path(args.source) if args.source else db
+    out_path = Path(args.output)
+    try:
+        with open(out_path, "w", encoding="utf-8") as out:
+            written, unreadable = health.salvage(source, key, out)
+    except OSError as exc:
+        print(tr("sf_cannot_write", path=out_path, reason=os_reason(exc)), file=sys.stderr)
+        return 2
+    print(tr("sf_salvaged", written=written, unreadable=unreadable, path=out_path))
+    print(tr("cli_exported_in_clear", path=out_path.absolute()), file=sys.stderr)
+    return 0 if not unreadable else 1

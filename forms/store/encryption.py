@@ -157,8 +157,10 @@ def finish_interrupted(path: Path) -> None:
 
 
 def plain_backups(path: Path) -> list[Path]:
-    """The store's pre-migration backups (`.schema-N.bak`) that are in clear."""
-    return [p for p in sorted(path.parent.glob(path.name + ".schema-*.bak")) if cipher.is_plain_file(p)]
+    """The store's pre-migration backups (`.schema-N.bak`) and daily ones (`.daily-DATE.bak`,
+    forms.store.health) that are in clear."""
+    found = [*path.parent.glob(path.name + ".schema-*.bak"), *path.parent.glob(path.name + ".daily-*.bak")]
+    return [p for p in sorted(found) if cipher.is_plain_file(p)]
 
 
 def remove_plain_leftovers(path: Path) -> None:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import shutil
 import sqlite3
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from forms.i18n import Message, message
@@ -50,7 +52,21 @@ _SQLITE_MESSAGES = (
     ("not a database", "store_not_a_database"),
     ("unable to open database", "store_cannot_open"),
     ("disk i/o error", "store_io_error"),
+    ("malformed", "store_damaged_now"),
+    ("could not decode to utf-8", "store_damaged_now"),
 )
+# Below this much free space an I/O error is the full disk: SQLite says SQLITE_FULL only when a
+# page write fails, but with 0 bytes free it fails earlier, growing its WAL index (-shm) or
+# syncing, and reports a plain I/O error.
+NEARLY_FULL = 8 << 20
+
+
+def _disk_nearly_full(path: str) -> bool:
+    folder = Path(path).parent
+    try:
+        return shutil.disk_usage(folder).free < NEARLY_FULL
+    except OSError:
+        return False
 
 
 @contextlib.contextmanager
@@ -62,5 +78,7 @@ def plain_errors(path: str) -> Iterator[None]:
         text = str(exc).lower()
         for needle, key in _SQLITE_MESSAGES:
             if needle in text:
+                if key == "store_io_error" and _disk_nearly_full(path):
+                    key = "store_disk_full"
                 raise StoreError(message(key, path=path)) from exc
         raise

@@ -23,7 +23,7 @@ from forms.definition import DEFINITIONS_DIR, Definition
 from forms.engine import ElsewhereLookup, Evaluation, unique_keys
 from forms.i18n import message
 from forms.registry import FormRegistry
-from forms.store import cipher, encryption, keys, profile_lock, schema
+from forms.store import cipher, encryption, health, keys, profile_lock, schema
 from forms.store.cipher import plain_errors
 from forms.store.errors import (
     ConflictError,
@@ -120,6 +120,7 @@ class Store:
                 try:
                     self._configure()
                     self._migrate()
+                    self._daily_backup()
                 except BaseException:
                     self.conn.close()
                     raise
@@ -132,12 +133,34 @@ class Store:
     # -- opening ---------------------------------------------------------------------------
     def _connect(self) -> sqlite3.Connection:
         if self._key is None:
+            self._refuse_damaged()
             return sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         if keys.is_encrypted(self.path):
             encryption.finish_interrupted(self.path)  # a conversion cut after its key file was written
         if self.path.exists() and cipher.is_plain_file(self.path) and self.path.stat().st_size > 0:
             raise StoreError(message("security_not_encrypted", path=self.path))
+        self._refuse_damaged()
         return cipher.connect(self.path, self._key)  # type: ignore[return-value]  # the same DB-API
+
+    def _refuse_damaged(self) -> None:
+        """Check the file before anything writes to it (forms.store.health): a damaged profile
+        is refused whole, with what to do, rather than failing midway through a command."""
+        if not self.path.exists() or self.path.stat().st_size == 0:
+            return
+        found = health.problems(self.path, self._key)
+        if not found:
+            return
+        if found[0].lower().startswith(("file is not a database", "file is encrypted")) and self._key is None:
+            # Not damage: a file that was never a profile (store_not_a_database says so).
+            raise StoreError(message("store_not_a_database", path=self.path))
+        raise health.Damaged(self.path, self._key, found)
+
+    def _daily_backup(self) -> None:
+        """Something to go back to if the file is damaged later (forms.store.health)."""
+        try:
+            health.backup_if_due(self.conn, self.path, self._key)
+        except (OSError, sqlite3.Error, cipher.DatabaseError):
+            pass  # a full disk must not keep the officer from the profile: tomorrow's try may work
 
     @property
     def encrypted(self) -> bool:
