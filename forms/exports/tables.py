@@ -15,12 +15,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from forms.definition import Definition
-from forms.engine import Engine
+from forms.engine import Engine, FieldRef
 from forms.exports.variables import HOUSEHOLDS, ExportError, Plan, Variable, build_plan
 from forms.functions import parse_partial_date
 from forms.i18n import message
 from forms.registry import version_key
 
+SETTLED = ("complete", "sent")  # statuses whose answers without a question were removed
 _BAD = object()  # a converter's answer for a value that does not fit the column
 INT32 = (-2_147_483_647, 2_147_483_620)  # Stata's long without its missing codes
 Getter = Callable[[dict[str, Any], dict[str, Any], int, dict[str, Any] | None], Any]
@@ -71,7 +72,8 @@ def build_tables(definitions: Sequence[Definition], records: Iterable[dict[str, 
     tables = {level: Table(level, variables, [[] for _ in variables]) for level, variables in plan.levels.items()}
     out = Tables(plan, tables)
     getters: dict[str, dict[str, tuple[list[tuple[int, Variable, Getter]], list[int]]]] = {}
-    engines: dict[str, Engine | None] = {}
+    engines: dict[str, Engine] = {}
+    wants_calc: dict[str, bool] = {}
     for rec in records:
         version = str(rec.get("form_version") or newest.version)
         d = by_version.get(version)
@@ -80,10 +82,15 @@ def build_tables(definitions: Sequence[Definition], records: Iterable[dict[str, 
                                       version=version, uuid=rec.get("uuid", "")))
         if version not in getters:
             getters[version] = {level: _getters(d, t.variables) for level, t in tables.items()}
-            wants_calc = any(v.kind == "calculation" and version in v.versions for t in tables.values() for v in t.variables)
-            engines[version] = Engine(d) if wants_calc else None
-        engine = engines[version]
-        evaluation = engine.evaluate(rec) if engine is not None else None
+            wants_calc[version] = any(v.kind == "calculation" and version in v.versions
+                                      for t in tables.values() for v in t.variables)
+            engines[version] = Engine(d)
+        # A completed household had its answers without a question removed; a draft may
+        # still hold some (a member keyed under 15 after the labour answers): left out.
+        unsettled = rec.get("status") not in SETTLED
+        evaluation = engines[version].evaluate(rec) if wants_calc[version] or unsettled else None
+        if evaluation is not None and unsettled and evaluation.irrelevant_answers:
+            rec = _without(rec, evaluation.irrelevant_answers)
         hh = rec.get("household") or {}
         code_field = d.summary.get("household_code")
         code = str(hh.get(code_field) or "") if code_field else ""
@@ -99,6 +106,21 @@ def build_tables(definitions: Sequence[Definition], records: Iterable[dict[str, 
     for table in tables.values():
         for variable, column in zip(table.variables, table.columns):
             _settle_storage(variable, column)
+    return out
+
+
+def _without(rec: dict[str, Any], refs: list[FieldRef]) -> dict[str, Any]:
+    """A copy of the record without the answers at `refs` (the stored one is left alone)."""
+    out = dict(rec)
+    out["household"] = dict(rec.get("household") or {})
+    for ref in refs:
+        if ref.roster is None:
+            out["household"].pop(ref.field, None)
+            continue
+        if out.get(ref.roster) is rec.get(ref.roster):
+            out[ref.roster] = [dict(row) for row in rec.get(ref.roster) or []]
+        if ref.row is not None and ref.row < len(out[ref.roster]):
+            out[ref.roster][ref.row].pop(ref.field, None)
     return out
 
 
