@@ -136,8 +136,31 @@ def _returned(store: Store, payload: dict[str, Any], actor: str, summary: InboxS
         store.conn.execute("UPDATE households SET sent_revision = ? WHERE uuid = ?", [local_revision, uuid])
     else:
         local_revision = h.revision  # the officer's newer edits stay; the comment is added
+        note["findings"] += _earlier_note(h.server_note)
+        if h.deleted_at is None and h.status == "draft":
+            # A draft here (often one a conflict sent back just before) is now what the
+            # province asked to correct: it shows and goes back as returned.
+            store.conn.execute("UPDATE households SET status = 'returned' WHERE uuid = ?", [uuid])
+            store._log(uuid, local_revision, by, "returned", [["status", h.status, "returned"]])
     store.conn.execute("UPDATE households SET server_revision = ?, server_note = ? WHERE uuid = ?",
                        [revision, json.dumps(note, ensure_ascii=False), uuid])
     store._log(uuid, local_revision, by, "comment",
                [["comment", None, text], *[[ref, None, c] for ref, c in fields.items()]])
     summary.returned += 1
+
+
+def _earlier_note(server_note: str | None) -> list[dict[str, Any]]:
+    """What the server said before the return (a conflict, a refusal), kept beside the
+    supervisor's comments as findings on the household, so neither note is lost."""
+    try:
+        earlier = json.loads(server_note or "{}")
+    except ValueError:
+        return []
+    if not isinstance(earlier, dict) or earlier.get("outcome") not in ("conflict", "rejected"):
+        return []
+    kept = [f for f in earlier.get("findings") or [] if isinstance(f, dict)]
+    msg = earlier.get("message")
+    if isinstance(msg, dict) and (msg.get("vi") or msg.get("en")):
+        kept.insert(0, {"field": "", "severity": str(earlier["outcome"]), "vi": str(msg.get("vi") or msg.get("en")),
+                        "en": str(msg.get("en") or msg.get("vi"))})
+    return kept

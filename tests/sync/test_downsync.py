@@ -96,6 +96,30 @@ def test_a_return_while_the_officer_is_still_editing_keeps_the_edits(tmp_path: P
     assert review_state(server, uuid)[0] == "resubmitted"
 
 
+def test_a_returned_household_that_also_had_a_conflict_is_returned_with_both_notes(
+        tmp_path: Path, server: Server) -> None:
+    store = laptop(tmp_path, server)
+    uuid = complete_households(store, 1)[0]
+    sync(store)
+    rec = store.get(uuid).record
+    rec["household"]["address"] = "99 Nguyễn Trãi"  # corrected and completed at home ...
+    store.save(rec, actor="lan")
+    store.complete(uuid, actor="lan", accept_warnings=True)
+    # ... while the supervisor returned it: the upload meets a newer revision, then the return comes down.
+    assert server.admin("households", "return", uuid, "--comment", "Sai địa chỉ").returncode == 0
+    result = sync(store)
+    assert (result.conflicts, result.returned) == (1, 1)
+    h = store.get(uuid)
+    assert h.status == "returned" and h.record["household"]["address"] == "99 Nguyễn Trãi"
+    note = json.loads(h.server_note)
+    assert note["outcome"] == "returned" and note["message"]["vi"] == "Sai địa chỉ"
+    assert any("changed at the province" in f["en"] for f in note["findings"])  # the conflict's note is kept
+    store.complete(uuid, actor="lan", accept_warnings=True)
+    result = sync(store)
+    assert (result.accepted, result.conflicts) == (1, 0)  # built on the returned revision
+    assert review_state(server, uuid)[0] == "resubmitted"
+
+
 def second_laptop(tmp_path: Path, server: Server, officer: str) -> Store:
     """Another laptop of an officer already enrolled (a replaced or second computer)."""
     r = server.admin("officers", "code", officer)
