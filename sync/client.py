@@ -285,7 +285,10 @@ def upload_bundle(store: Store, path: Path, receipt_path: Path, *, session: requ
         raise bundle.BundleError(f"{path.name} cannot be read: {exc.strerror}") from None
     http = session or requests.Session()
     try:
-        r = http.post(f"{url}{API}/bundles", data=body, timeout=TIMEOUT, verify=store.get_setting("sync.ca_file") or True,
+        # A bundle holds many batches: wait as for one batch of its size (~150 compressed bytes a household).
+        wait = read_timeout(len(body), len(body) // 150, None)
+        r = http.post(f"{url}{API}/bundles", data=body, timeout=(TIMEOUT[0], wait),
+                      verify=store.get_setting("sync.ca_file") or True,
                       headers={"Authorization": f"Bearer {token}", "Content-Type": "application/zip"})
     except requests.exceptions.SSLError as exc:
         raise SyncError("network", message("sync_tls", reason=str(exc)[:200])) from None

@@ -11,6 +11,7 @@ import pytest
 import requests
 
 from forms.store import Store, outbox
+from sync import client
 from tests import factories as fx
 from tests.sync.conftest import Server
 from tests.sync.cutting_proxy import CuttingProxy
@@ -134,3 +135,15 @@ def test_hundreds_of_cuts_through_the_command_line_lose_and_double_nothing(tmp_p
         h = store.get(uuid)
         assert h.status == "sent" and rows[uuid][2] == h.revision == h.sent_revision
         assert rows[uuid][1] == h.server_revision
+
+
+def test_the_wait_for_an_answer_fits_the_batch_and_the_link() -> None:
+    """A reply that never comes costs a wait sized to the batch and the link as measured,
+    with a floor; not a fixed 90 s per try."""
+    floor = client.TIMEOUT[1]
+    assert floor < 90 and client.read_timeout(2_000, 10, None) == floor  # a small batch: the floor
+    on_64k = client.read_timeout(60_000, 300, 8_000.0, pipeline=2)  # two batches share a 64 kbit/s link
+    assert on_64k > 2 * 60_000 / 8_000  # time enough to send it, and more
+    assert client.read_timeout(60_000, 300, 1_000.0) > on_64k  # a slower link waits longer
+    assert client.read_timeout(60_000, 300, 1e6) == floor  # a fast one no longer than the floor
+    assert client.read_timeout(10**8, 500, 100.0) == client.MAX_READ_TIMEOUT
