@@ -44,6 +44,7 @@ class Task(QObject):
     failed = Signal(object)
     cancelled = Signal()
     ended = Signal()
+    stopped = Signal()  # first of all, before the outcome: the progress dialog goes away
 
     def __init__(self, fn: Callable[..., Any], *args: Any, parent: QObject | None = None):
         # No Qt parent: a thread destroyed while running aborts the process, so a task lives
@@ -70,6 +71,7 @@ class Task(QObject):
         self.running = False
         _RUNNING.discard(self)
         th = self._thread
+        self.stopped.emit()
         if th.error is not None:
             self.failed.emit(th.error)
         elif th.was_cancelled or self.state.cancelled:
@@ -109,7 +111,10 @@ class ProgressDialog(QProgressDialog):
             shortcut.activated.connect(self._cancel)
         self._timer = QTimer(self, interval=100)
         self._timer.timeout.connect(self._poll)
-        task.ended.connect(self._end)
+        # Closed before the outcome is handled: a message saying where the PDF is must not
+        # open under a finished progress dialog that hides it.
+        task.stopped.connect(self._end)
+        task.ended.connect(self.deleteLater)
         self._timer.start()
         self.setValue(0)
 
@@ -143,8 +148,7 @@ class ProgressDialog(QProgressDialog):
     def _end(self) -> None:
         self._timer.stop()
         self.reset()
-        self.hide()
-        self.deleteLater()
+        self.hide()  # deleted once the outcome is handled (its message may still be open)
 
 
 def run_task(parent: QWidget, title: str, fn: Callable[..., Any], *args: Any) -> Task:
