@@ -336,8 +336,10 @@ class CodeWidget(FieldWidget):
 
     def candidates(self, text: str) -> list[Choice]:
         """Choices matching what was typed: code prefix first, then words starting with it,
-        then anywhere in the name; common codes first; only those of the chosen parent."""
-        q = fold(text.strip())
+        then anywhere in the name, then names with every word typed; common codes first; only
+        those of the chosen parent."""
+        q = " ".join(fold(text).split())
+        words = [" " + w for w in q.split()]
         allowed = self._allowed()
         common = {c: i for i, c in enumerate(self.field.common)}
         scored: list[tuple[tuple[int, int, int], Choice]] = []
@@ -350,6 +352,8 @@ class CodeWidget(FieldWidget):
                 rank = 1
             elif q in names:
                 rank = 2
+            elif len(words) > 1 and all(w in names for w in words):
+                rank = 3  # every word typed starts a word of the name, in any order ("dong son": Đông Khánh Sơn)
             else:
                 continue
             scored.append(((rank, common.get(choice.code, len(common)), n), choice))
