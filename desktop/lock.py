@@ -25,6 +25,7 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeyEvent, QKeySequence, QWindow
 from PySide6.QtWidgets import QApplication, QDialog, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from desktop.text import profile_shown
 from desktop.unlock_dialog import PassphrasePanel
 from forms.i18n import tr
 
@@ -79,10 +80,10 @@ class LockDialog(QDialog):
     def __init__(self, db_path: Path, profile_name: str, parent: QWidget | None = None, clock: Clock = time.time):
         super().__init__(parent)
         self.setObjectName("lock_dialog")
-        self.setWindowTitle(tr("security_locked_title", profile=profile_name))
+        self.setWindowTitle(tr("security_locked_title", profile=profile_shown(profile_name)))
         self.setWindowModality(Qt.WindowModality.ApplicationModal)
         self.setWindowFlag(Qt.WindowType.WindowCloseButtonHint, False)
-        self.panel = PassphrasePanel(db_path, profile_name, tr("security_locked_intro", profile=profile_name), self,
+        self.panel = PassphrasePanel(db_path, profile_name, tr("security_locked_intro", profile=profile_shown(profile_name)), self,
                                      clock)
         self.quit_button = QPushButton(tr("security_cancel_button"), self)
         self.quit_button.setObjectName("lock_quit")

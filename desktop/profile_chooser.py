@@ -19,16 +19,19 @@ from PySide6.QtWidgets import (
 )
 
 from desktop import dialogs
-from desktop.text import t
+from desktop.text import profile_shown, t
 from forms import paths, profiles
+from forms.i18n import Message
 from forms.store import keys
 
 
 def profile_label(name: str, data_dir: str | Path | None) -> str:
     """'lan' or 'lan (not encrypted)': a plain profile is worth noticing before opening it."""
+    shown = profile_shown(name)
+    shown = shown.text() if isinstance(shown, Message) else shown
     if keys.is_encrypted(paths.store_path(name, data_dir)):
-        return name
-    return t("chooser_plain", name=name)
+        return shown
+    return t("chooser_plain", name=shown)
 
 
 class ProfileChooser(QDialog):

@@ -38,3 +38,9 @@ def number(n: int) -> str:
     """12345 -> '12.345' in Vietnamese, '12,345' in English."""
     text = f"{n:,}"
     return text.replace(",", ".") if current_language() == "vi" else text
+
+
+def profile_shown(name: str) -> Message | str:
+    """A profile's name as the officer reads it: the one made without a name is "mặc định"
+    ("default"), not the English word of its file name."""
+    return msg("profile_default") if name == "default" else name

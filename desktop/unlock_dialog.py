@@ -10,6 +10,7 @@ passphrase.
 from __future__ import annotations
 
 import os
+import secrets
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -30,12 +31,45 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.field_widgets import ERROR_COLOR
+from desktop.text import profile_shown, t
 from forms import profiles
-from forms.i18n import tr
+from forms.i18n import message, tr
 from forms.registry import FormRegistry
 from forms.store import StoreError, keys
 
 Clock = Callable[[], float]
+
+
+# Words for an example passphrase, drawn anew for each dialog: a fixed example is the first
+# passphrase people copy, so the strength rule refuses it (forms.profiles._COMMON).
+_EXAMPLE_WORDS = ("mây", "trắng", "bến", "sông", "đồi", "chè", "xanh", "cánh", "cò", "trăng", "rằm", "gió",
+                  "nồm", "ruộng", "bậc", "thang", "hoa", "ban", "suối", "núi", "biếc", "thuyền", "câu", "sen",
+                  "hồng", "mưa", "phùn", "nắng", "sớm", "khói", "bếp", "chiều", "tre", "ngà", "mận", "đào")
+
+
+def example_passphrase() -> str:
+    """A few random words and a number that the strength rule accepts: 'gió nồm bến sông 47'."""
+    while True:
+        words = [secrets.choice(_EXAMPLE_WORDS) for _ in range(4)]
+        example = " ".join(words) + f" {secrets.randbelow(90) + 10}"
+        if not profiles.passphrase_problems(example):
+            return example
+
+
+def _problem_texts(dialog: QDialog, first: str, second: str, example: str) -> list[str]:
+    """Why a new passphrase is refused, the advice for a short one with an example the rule
+    accepts (the catalog's own example is refused, being the one people copy)."""
+    short = message("security_weak_short", n=profiles.MIN_LENGTH)
+    return [t("passphrase_short", n=profiles.MIN_LENGTH, example=example) if m == short else m.text()
+            for m in profiles.passphrase_problems(first, second)]
+
+
+def _show_problem(label: QLabel, text: str) -> None:
+    """The red lines under the fields; the window grows to hold them (a wrapped label's
+    height is not part of the window's minimum, so the fields would be squashed)."""
+    label.setText(text)
+    label.setVisible(bool(text))
+    label.window().adjustSize()
 
 
 def _password_line(parent: QWidget, name: str) -> QLineEdit:
@@ -43,6 +77,7 @@ def _password_line(parent: QWidget, name: str) -> QLineEdit:
     line.setObjectName(name)
     _set_shown(line, False)
     line.setMinimumWidth(320)
+    line.setMinimumHeight(line.sizeHint().height())  # never squashed by lines appearing below
     return line
 
 
@@ -189,9 +224,9 @@ class UnlockDialog(QDialog):
     def __init__(self, db_path: Path, profile_name: str, parent: QWidget | None = None, clock: Clock = time.time):
         super().__init__(parent)
         self.setObjectName("unlock_dialog")
-        self.setWindowTitle(tr("security_unlock_title", profile=profile_name))
+        self.setWindowTitle(tr("security_unlock_title", profile=profile_shown(profile_name)))
         self.key: bytes | None = None
-        self.panel = PassphrasePanel(db_path, profile_name, tr("security_unlock_intro", profile=profile_name), self,
+        self.panel = PassphrasePanel(db_path, profile_name, tr("security_unlock_intro", profile=profile_shown(profile_name)), self,
                                      clock)
         self.cancel_button = QPushButton(tr("security_cancel_button"), self)
         self.cancel_button.setObjectName("unlock_cancel")
@@ -219,9 +254,10 @@ class ChoosePassphraseDialog(QDialog):
         self.setObjectName("choose_passphrase_dialog")
         self.db_path, self.encrypt, self.forms = db_path, encrypt, forms
         self.key: bytes | None = None
-        self.setWindowTitle(tr("security_choose_title", profile=profile_name))
+        self.example = example_passphrase()
+        self.setWindowTitle(tr("security_choose_title", profile=profile_shown(profile_name)))
         intro = "security_encrypt_intro" if encrypt else "security_choose_intro"
-        self.intro = QLabel(tr(intro, profile=profile_name, n=profiles.MIN_LENGTH), self)
+        self.intro = QLabel(tr(intro, profile=profile_shown(profile_name), n=profiles.MIN_LENGTH), self)
         self.intro.setWordWrap(True)
         self.first = _password_line(self, "new_passphrase")
         self.second = _password_line(self, "new_passphrase_again")
@@ -260,13 +296,12 @@ class ChoosePassphraseDialog(QDialog):
         _set_shown(self.second, shown)
 
     def problems(self) -> list[str]:
-        return [m.text() for m in profiles.passphrase_problems(self.first.text(), self.second.text())]
+        return _problem_texts(self, self.first.text(), self.second.text(), self.example)
 
     def choose(self) -> bool:
         problems = self.problems()
         if problems:
-            self.problem.setText("\n".join(problems))
-            self.problem.show()
+            _show_problem(self.problem, "\n".join(problems))
             return False
         self.busy.show()
         self.ok_button.setEnabled(False)
@@ -278,8 +313,7 @@ class ChoosePassphraseDialog(QDialog):
             else:
                 self.key = profiles.create(self.db_path, self.first.text(), forms=self.forms)
         except StoreError as exc:
-            self.problem.setText(exc.msg.text())
-            self.problem.show()
+            _show_problem(self.problem, exc.msg.text())
             return False
         finally:
             QGuiApplication.restoreOverrideCursor()
@@ -299,7 +333,8 @@ class ChangePassphraseDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("change_passphrase_dialog")
         self.db_path, self.clock = db_path, clock
-        self.setWindowTitle(tr("security_change_title", profile=profile_name))
+        self.example = example_passphrase()
+        self.setWindowTitle(tr("security_change_title", profile=profile_shown(profile_name)))
         intro = QLabel(tr("security_change_intro", n=profiles.MIN_LENGTH), self)
         intro.setWordWrap(True)
         self.old = _password_line(self, "old_passphrase")
@@ -334,17 +369,15 @@ class ChangePassphraseDialog(QDialog):
             _set_shown(line, shown)
 
     def change(self) -> bool:
-        problems = [m.text() for m in profiles.passphrase_problems(self.first.text(), self.second.text())]
+        problems = _problem_texts(self, self.first.text(), self.second.text(), self.example)
         if problems:
-            self.problem.setText("\n".join(problems))
-            self.problem.show()
+            _show_problem(self.problem, "\n".join(problems))
             return False
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
             profiles.change_passphrase(self.db_path, self.old.text(), self.first.text(), clock=self.clock)
         except StoreError as exc:  # the current passphrase wrong (with its wait), a damaged key file
-            self.problem.setText(exc.msg.text())
-            self.problem.show()
+            _show_problem(self.problem, exc.msg.text())
             self.old.clear()
             self.old.setFocus()
             return False
