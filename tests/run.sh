@@ -7,7 +7,7 @@ source installer/bootstrap.sh
 source tests/postgres.sh
 # PostgreSQL for the server tests, PyInstaller's objdump and Python's shared library for the bundle
 # test, Chromium and its driver for the review pages' browser test, 7-Zip to open the encrypted exports.
-ensure_system_packages postgresql binutils libpython3-dev chromium chromium-driver p7zip-full
+ensure_system_packages postgresql binutils libpython3-dev chromium chromium-driver p7zip-full xvfb xdotool
 ensure_venv
 .venv/bin/python -m pip install -q -e ".[test]"
 start_test_postgres
