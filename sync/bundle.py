@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import errno
 import hashlib
 import hmac
@@ -32,6 +33,8 @@ import json
 import os
 import secrets
 import zipfile
+import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -51,6 +54,7 @@ RECEIPT_VERSION = 1
 CIPHER = "hkdf-sha256-aes256gcm"
 MAX_BATCHES = 200
 MAX_MEMBER = 8 * 1024 * 1024
+MAX_MANIFEST = 1024 * 1024  # 200 batches take about 30 KB
 
 
 class BundleError(ValueError):
@@ -166,35 +170,64 @@ def open_payloads(b: Bundle, key: bytes, name: str = "bundle") -> dict[str, byte
 
 
 def read_bundle(path: Path) -> Bundle:
-    """Read a bundle and check it is whole (not yet who signed it: see `signed_by`)."""
+    """Read a whole bundle and check it is whole (not who signed it: see `signed_by`). The
+    server reads the manifest alone first, checks its signature, then the members it states."""
+    manifest = read_manifest(path)
+    return Bundle(manifest, read_members(path, manifest))
+
+
+def read_manifest(path: Path) -> dict[str, Any]:
+    """The manifest of a bundle, checked for its format and list; nothing else is read."""
+    with _opened(path) as zf:
+        manifest = json.loads(_member(zf, "manifest.json", MAX_MANIFEST, message("hardening_manifest_too_large",
+                                                                                  name=path.name)))
+    if not isinstance(manifest, dict) or manifest.get("format") != BUNDLE_FORMAT:
+        raise BundleError(message("bundle_not_bundle", name=path.name))
+    version = manifest.get("version")
+    if version not in READABLE_VERSIONS or isinstance(version, bool):
+        raise BundleError(message("bundle_other_version", name=path.name, version=version))
+    listed = manifest.get("batches")
+    if not isinstance(listed, list) or len(listed) > MAX_BATCHES or not all(isinstance(e, dict) for e in listed):
+        raise BundleError(message("bundle_list_damaged", name=path.name))
+    return manifest
+
+
+def read_members(path: Path, manifest: dict[str, Any]) -> dict[str, bytes]:
+    """The members a (signature-checked) manifest lists, each read no further than the size it
+    states, and checked against its hash. Version 1 manifests state no size: MAX_MEMBER bounds them."""
+    payloads = {}
+    with _opened(path) as zf:
+        for entry in manifest["batches"]:
+            batch_id = str(entry.get("batch_id"))
+            stated = entry.get("bytes")
+            limit = stated if isinstance(stated, int) and not isinstance(stated, bool) and 0 <= stated < MAX_MEMBER \
+                else MAX_MEMBER
+            name = _member_name(int(manifest["version"]), batch_id)
+            too_large = message("hardening_member_larger" if limit < MAX_MEMBER else "bundle_member_too_large", member=name)
+            payload = _member(zf, name, limit, too_large)
+            if hashlib.sha256(payload).hexdigest() != entry.get("sha256"):
+                raise BundleError(message("bundle_batch_damaged", name=path.name, batch=batch_id))
+            payloads[batch_id] = payload
+    return payloads
+
+
+@contextlib.contextmanager
+def _opened(path: Path) -> Iterator[zipfile.ZipFile]:
+    """The bundle as a zip file; its problems as a BundleError that says what to do."""
     try:
         with zipfile.ZipFile(path) as zf:
-            manifest = json.loads(_member(zf, "manifest.json"))
-            if not isinstance(manifest, dict) or manifest.get("format") != BUNDLE_FORMAT:
-                raise BundleError(message("bundle_not_bundle", name=path.name))
-            version = manifest.get("version")
-            if version not in READABLE_VERSIONS or isinstance(version, bool):
-                raise BundleError(message("bundle_other_version", name=path.name, version=version))
-            listed = manifest.get("batches")
-            if not isinstance(listed, list) or len(listed) > MAX_BATCHES:
-                raise BundleError(message("bundle_list_damaged", name=path.name))
-            payloads = {}
-            for entry in listed:
-                batch_id = str(entry.get("batch_id")) if isinstance(entry, dict) else ""
-                payload = _member(zf, _member_name(version, batch_id))
-                if hashlib.sha256(payload).hexdigest() != entry.get("sha256"):
-                    raise BundleError(message("bundle_batch_damaged", name=path.name, batch=batch_id))
-                payloads[batch_id] = payload
+            yield zf
     except OSError as exc:
         raise BundleError(message("bundle_cannot_open", name=path.name, reason=os_reason(exc))) from None
-    except zipfile.BadZipFile:
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError):
         # The receipt sits next to the bundle on the stick, and is easily taken for it.
         if _is_receipt(path):
             raise BundleError(message("bundle_is_receipt", name=path.name)) from None
         raise BundleError(message("bundle_unreadable", name=path.name)) from None
-    except (json.JSONDecodeError, UnicodeDecodeError):
+    except BundleError:
+        raise
+    except (ValueError, RecursionError):  # not JSON, nested past Python's parser, a number of 5,000 digits
         raise BundleError(message("bundle_unreadable", name=path.name)) from None
-    return Bundle(manifest, payloads)
 
 
 def _is_receipt(path: Path) -> bool:
@@ -207,10 +240,11 @@ def _is_receipt(path: Path) -> bool:
     return isinstance(doc, dict) and doc.get("format") == RECEIPT_FORMAT
 
 
-def signed_by(bundle: Bundle, keys: dict[Any, bytes]) -> Any | None:
-    """Which of the given keys (device -> key) signed the bundle, if any."""
+def signed_by(bundle: Bundle | dict[str, Any], keys: dict[Any, bytes]) -> Any | None:
+    """Which of the given keys (device -> key) signed the bundle (or its manifest), if any."""
+    manifest = bundle.manifest if isinstance(bundle, Bundle) else bundle
     for device, key in keys.items():
-        if verify(bundle.manifest, key):
+        if verify(manifest, key):
             return device
     return None
 
@@ -241,14 +275,19 @@ def read_receipt(path: Path, key: bytes) -> list[dict[str, Any]]:
     return receipts
 
 
-def _member(zf: zipfile.ZipFile, name: str) -> bytes:
+def _member(zf: zipfile.ZipFile, name: str, limit: int, too_large: Message) -> bytes:
+    """A member read as a stream and never past `limit` bytes, whatever its header claims."""
     try:
         info = zf.getinfo(name)
     except KeyError:
         raise BundleError(message("bundle_member_missing", member=name)) from None
-    if info.file_size > MAX_MEMBER:
-        raise BundleError(message("bundle_member_too_large", member=name))
-    return zf.read(info)
+    if info.file_size > limit:
+        raise BundleError(too_large)
+    with zf.open(info) as fh:
+        data = fh.read(limit + 1)
+    if len(data) > limit:
+        raise BundleError(too_large)
+    return data
 
 
 def _replace(part: Path, path: Path) -> None:

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from forms.i18n import Message, message
 from forms.records import RecordError, normalize
 from forms.registry import FormRegistry
-from sync.protocol import MAX_RECORDS
+from sync.protocol import MAX_RECORDS, MAX_REVISION
 from sync.server import audit, review
 from sync.server.accounts import Device, now
 from sync.server.db import batches, households, reading
@@ -85,10 +85,11 @@ def _check_shape(doc: Any) -> tuple[str, list[dict[str, Any]]]:
         except ValueError:
             raise BatchError(message("batch_record_bad_uuid", i=i)) from None
         revision, base = rec.get("revision"), rec.get("base_revision")
-        if not isinstance(revision, int) or isinstance(revision, bool) or revision < 1:
-            raise BatchError(message("batch_record_bad_revision", i=i))
-        if base is not None and (not isinstance(base, int) or isinstance(base, bool)):
-            raise BatchError(message("batch_record_bad_base", i=i))
+        # Bounded by the database's INTEGER: 2**70 would fail in the INSERT, as a 500.
+        if not isinstance(revision, int) or isinstance(revision, bool) or not 1 <= revision <= MAX_REVISION:
+            raise BatchError(message("batch_record_bad_revision", i=i, max=MAX_REVISION))
+        if base is not None and (not isinstance(base, int) or isinstance(base, bool) or not 0 <= base <= MAX_REVISION):
+            raise BatchError(message("batch_record_bad_base", i=i, max=MAX_REVISION))
         if rec["uuid"] in seen:
             raise BatchError(message("batch_record_twice", i=i, uuid=rec["uuid"]))
         seen.add(rec["uuid"])
@@ -146,7 +147,8 @@ def _apply_record(conn: Any, device: Device, rec: dict[str, Any], current: Any, 
     if current is not None and current.device_id == device.id and current.client_revision == rec["revision"]:
         return _entry(rec, "accepted", current.server_revision)  # already here: its receipt was lost
     if current is not None and current.commune_code not in device.communes:
-        return _entry(rec, "rejected", None, message("server_not_your_commune", commune=current.commune_code))
+        # Not which commune: a UUID guessed or copied must not tell where a household lives.
+        return _entry(rec, "rejected", None, message("hardening_not_your_household"))
     if current is not None and current.server_revision != rec.get("base_revision"):
         return _entry(rec, "conflict", current.server_revision, message("sync_conflict"))
     next_revision = (current.server_revision if current is not None else 0) + 1
