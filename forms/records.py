@@ -101,6 +101,12 @@ def _normalize_answers(definition: Definition, roster: str | None, answers: dict
             problems.append(message("record_wrong_shape", where=where, name=repr(key), value=f"{raw!r:.60}"))
             continue
         value = values.coerce(definition, f, raw)
+        bad = values.control_character(value) if f.type == "text" and isinstance(value, str) else None
+        if bad:
+            # Refused at input, not kept as a draft's error: the file holds the character, and
+            # a household stored with it would reach the exports.
+            problems.append(message("record_control_character", where=where, field=f.label or f.id, code=bad))
+            continue
         if value is not None:
             out[key] = value
     return out

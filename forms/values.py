@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+import unicodedata
 from typing import Any
 
 from forms.definition import Definition, Field
@@ -21,6 +22,19 @@ class ValueProblem(ValueError):
         self.msg = msg
 
 
+# Tab and line breaks are what a pasted address may hold; any other control character (NUL
+# above all) is invisible on screen and cuts or drops the text in SPSS, Stata and XLSX files.
+_ALLOWED_CONTROLS = frozenset("\t\n\r")
+
+
+def control_character(text: str) -> str | None:
+    """The first control character in `text` that is not tab or a line break, as U+XXXX."""
+    for ch in text:
+        if ch not in _ALLOWED_CONTROLS and unicodedata.category(ch) == "Cc":
+            return f"U+{ord(ch):04X}"
+    return None
+
+
 def is_empty(value: Any) -> bool:
     return value is None or value == "" or value == []
 
@@ -29,7 +43,10 @@ def check(definition: Definition, f: Field, value: Any, parent_value: Any = None
     """Why a stored value is not valid for its question, or None if it is."""
     t = f.type
     if t == "text":
-        return None if isinstance(value, str) else message("invalid_text", field=_label(f))
+        if not isinstance(value, str):
+            return message("invalid_text", field=_label(f))
+        bad = control_character(value)
+        return message("invalid_control_character", field=_label(f), code=bad) if bad else None
     if t == "integer":
         ok = isinstance(value, int) and not isinstance(value, bool)
         return None if ok else message("invalid_integer", value=value)

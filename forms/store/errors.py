@@ -33,6 +33,10 @@ class ConflictError(StoreError):
     """The household changed since the caller read it (another window, an import)."""
 
 
+class OutsideCommunes(StoreError):
+    """The household's commune is not one the officer is enrolled for."""
+
+
 class NotCompletable(StoreError):
     """Errors remain; `evaluation` says which."""
 

@@ -110,7 +110,14 @@ def problems(path: Path, key: bytes | None) -> list[str]:
             rows = [str(r[0]) for r in conn.execute(f"PRAGMA quick_check({MOST})")]
             return [] if rows == ["ok"] else rows
     except (sqlite3.DatabaseError, dbapi2.DatabaseError) as exc:
-        return [str(exc)]
+        name = str(getattr(exc, "sqlite_errorname", ""))
+        if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")) or any(w in str(exc).lower() for w in _DAMAGE):
+            return [str(exc)]
+        raise  # a full disk, a lock, a permission: not damage, and forms.store.errors says which
+
+
+# SQLite's words for a file whose bytes are wrong, as opposed to a disk that cannot be used now.
+_DAMAGE = ("malformed", "not a database", "could not decode", "corrupt", "hmac", "unsupported file format")
 
 
 def households_in(path: Path, key: bytes | None) -> int | None:
