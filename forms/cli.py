@@ -16,8 +16,9 @@ from forms import exchange, paths, profile_cli, profiles
 from forms.definition import DefinitionError, load_definition
 from forms.engine import Evaluation, FieldRef
 from forms.i18n import add_command, current_language, message, set_language, tr
-from forms.store import STATUSES, Household, NotCompletable, Store, StoreError, keys
+from forms.store import STATUSES, Household, NeedsConfirmation, NotCompletable, Store, StoreError, keys
 from forms.store.cipher import plain_errors
+from forms.store.errors import OutsideCommunes
 
 # The options of add_common_options that take a separate value: read before the parser is built,
 # to know the language of its --help (forms.i18n.language_from_argv).
@@ -67,7 +68,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true", help=tr("help_households_show_json"))
     p.set_defaults(func=cmd_show)
     p = add_command(hsub, "complete", "help_households_complete")
-    p.add_argument("id", help=tr("help_household_id"))
+    p.add_argument("ids", nargs="*", metavar="id", help=tr("help_household_id"))
+    p.add_argument("--all-clean", action="store_true", help=tr("help_households_complete_all_clean"))
     p.add_argument("--accept-warnings", action="store_true", help=tr("help_households_complete_accept_warnings"))
     p.set_defaults(func=cmd_complete)
     p = add_command(hsub, "delete", "help_households_delete")
@@ -333,10 +335,22 @@ def _cut(text: str, width: int) -> str:
     return text if len(text) <= width else text[:width - 1] + "…"
 
 
+def resolve_village(store: Store, wanted: str) -> str:
+    """The one stored village that `wanted` names as search would match it (case and diacritics
+    ignored); LookupError with the villages there are, or those it could mean."""
+    found = store.matching_villages(wanted)
+    if len(found) == 1:
+        return found[0]
+    if found:
+        raise LookupError(tr("sf_village_ambiguous", village=wanted, matches="; ".join(found)))
+    raise LookupError(tr("sf_no_village", village=wanted, known="; ".join(store.villages()) or "—"))
+
+
 def cmd_list(args: argparse.Namespace, store: Store) -> int:
     counts = store.counts()
     print(tr("cli_counts", **counts))
-    for h in store.list(status=args.status, village=args.village, limit=args.limit):
+    village = resolve_village(store, args.village) if args.village else None
+    for h in store.list(status=args.status, village=village, limit=args.limit):
         print(_summary_line(h))
     return 0
 
@@ -436,15 +450,41 @@ def cmd_show(args: argparse.Namespace, store: Store) -> int:
 
 
 def cmd_complete(args: argparse.Namespace, store: Store) -> int:
-    h = find(store, args.id)
+    """Several households in one run (each run costs the profile's unlocking): those named, or
+    with --all-clean every draft or returned one without errors."""
+    if args.all_clean:
+        targets = [h for status in ("draft", "returned") for h in store.list(status=status, limit=10**9)
+                   if h.error_count == 0]
+        if not targets:
+            print(tr("sf_complete_none_clean"), file=sys.stderr)
+            return 1
+    elif args.ids:
+        targets = [find(store, key) for key in args.ids]
+    else:
+        print(tr("sf_complete_need_ids"), file=sys.stderr)
+        return 2
+    refused = sum(not _complete_one(args, store, h) for h in targets)
+    if len(targets) > 1:
+        print(tr("sf_complete_summary", done=len(targets) - refused, refused=refused),
+              file=sys.stderr if refused else sys.stdout)
+    return 1 if refused else 0
+
+
+def _complete_one(args: argparse.Namespace, store: Store, h: Household) -> bool:
     try:
         saved = store.complete(h.uuid, actor=actor(args), accept_warnings=args.accept_warnings)
     except NotCompletable as exc:
-        print(exc.msg.text(), file=sys.stderr)
+        code = h.household_code or h.uuid[:8]
+        print(f"{code}: {exc.msg.text()}", file=sys.stderr)
         print_findings(store, h, exc.evaluation, out=sys.stderr)
-        return 1
+        if isinstance(exc, NeedsConfirmation):
+            print("  " + tr("sf_accept_warnings_hint"), file=sys.stderr)
+        return False
+    except OutsideCommunes as exc:
+        print(exc.msg.text(), file=sys.stderr)
+        return False
     print(tr("cli_completed", code=saved.household.household_code or h.uuid, revision=saved.household.revision))
-    return 0
+    return True
 
 
 def cmd_delete(args: argparse.Namespace, store: Store) -> int:

@@ -11,7 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from forms.cli import find, os_reason
+from forms.cli import find, os_reason, resolve_village
 from forms.i18n import add_command, tr
 
 # reportlab and the PDF modules are imported by the handlers, not here: every labour-survey
@@ -116,8 +116,8 @@ def cmd_household(args: argparse.Namespace, store: Store) -> int:
 def cmd_village(args: argparse.Namespace, store: Store) -> int:
     from forms.printing import batch  # here, not at the top: see the top of this module
 
-    village = batch.match_village(store, args.village)
-    if village is None or not batch.village_households(store, village, args.status):
+    village = resolve_village(store, args.village)  # LookupError: forms.cli.run says which
+    if not batch.village_households(store, village, args.status):
         known = ", ".join(store.villages()) or "—"
         print(t("cli_no_village", village=args.village, known=known), file=sys.stderr)
         return 2
@@ -125,14 +125,11 @@ def cmd_village(args: argparse.Namespace, store: Store) -> int:
 
 
 def cmd_report(args: argparse.Namespace, store: Store) -> int:
-    from forms.printing import batch, report  # here, not at the top: see the top of this module
+    from forms.printing import report  # here, not at the top: see the top of this module
 
     village = args.village
     if village is not None:
-        village = batch.match_village(store, village)
-        if village is None:
-            print(t("cli_no_village", village=args.village, known=", ".join(store.villages()) or "—"), file=sys.stderr)
-            return 2
+        village = resolve_village(store, village)  # LookupError: forms.cli.run says which
     code = _run(report.write_report, store, args.output, commune=args.commune, village=village, status=args.status,
                 officer=args.officer)
     if code == 0:

@@ -31,6 +31,7 @@ from forms.store.errors import (
     NewerDatabaseError,
     NotCompletable,
     NotFound,
+    OutsideCommunes,
     StoreError,
 )
 from forms.text import fold
@@ -337,6 +338,25 @@ class Store:
         return [r[0] for r in self.conn.execute(
             "SELECT DISTINCT village FROM households WHERE village IS NOT NULL AND deleted_at IS NULL ORDER BY village")]
 
+    def matching_villages(self, wanted: str) -> list[str]:
+        """The villages as stored that `wanted` names the way search matches: exactly, else each
+        of its words the start of a word of the village, ignoring case and diacritics
+        ("dong son" -> "Tổ dân phố Đông Sơn")."""
+        villages = self.villages()
+        if wanted in villages:
+            return [wanted]
+        words = re.findall(r"\w+", fold(wanted))
+        if not words:
+            return []
+        exact = [v for v in villages if fold(v) == fold(wanted)]
+        if exact:
+            return exact
+
+        def matches(village: str) -> bool:
+            theirs = re.findall(r"\w+", fold(village))
+            return all(any(t.startswith(w) for t in theirs) for w in words)
+        return [v for v in villages if matches(v)]
+
     def history(self, uuid: str) -> list[dict[str, Any]]:
         rows = self.conn.execute(
             "SELECT id, revision, at, actor, action, changes FROM change_log WHERE household_uuid = ? ORDER BY id",
@@ -518,6 +538,7 @@ class Store:
             h = self.get(uuid)
             if h.deleted_at:
                 raise StoreError(message("store_deleted", uuid=uuid))
+            self._refuse_outside_communes(h)
             definition = self.definition_of(h)
             record = h.record or {"uuid": uuid}
             evaluation = self.forms.engine(definition).evaluate(record, elsewhere=self.elsewhere(uuid))
@@ -528,6 +549,22 @@ class Store:
             cleaned = records.clear_irrelevant(record, evaluation.irrelevant_answers)
             return self._save(cleaned, actor=actor, expected_revision=h.revision, action="complete",
                               status="complete")
+
+    def enrolled_communes(self) -> list[str]:
+        """The communes the provincial server gave this laptop's officer at enrollment ([] when
+        not enrolled: a laptop used before enrollment keeps no such limit)."""
+        try:
+            return [str(c) for c in json.loads(self.get_setting("sync.communes") or "[]")]
+        except ValueError:
+            return []
+
+    def _refuse_outside_communes(self, h: Household) -> None:
+        """The server refuses a household of a commune the officer is not enrolled for: say so
+        when it is marked complete, not at the next sync days later."""
+        communes = self.enrolled_communes()
+        if communes and (h.commune_code or "") not in communes:
+            raise OutsideCommunes(message("store_outside_communes", code=h.household_code or h.uuid[:8],
+                                          commune=h.commune_code or "-", communes=", ".join(communes)))
 
     def reopen(self, uuid: str, *, actor: str) -> Saved:
         """Back to draft, for a correction after marking complete."""
