@@ -203,6 +203,10 @@ class FieldWidget(QWidget):
         worst = next(_LOOK[s][0] for s in ("error", "warning", "comment") if any(k == s for k, _ in key))
         self.line.setStyleSheet(f"QLineEdit {{ border: 1px solid {worst}; }}")
 
+    def shown_findings(self) -> tuple[tuple[str, str], ...]:
+        """(severity, text) of the findings shown beside the question."""
+        return self._findings
+
     def findings_text(self) -> str:
         return "" if self.problems.isHidden() else self.problems.text()
 

@@ -90,9 +90,11 @@ class FindingsPanel(QWidget):
         self.warnings = 0
         self.set_findings(None, None)
 
-    def set_findings(self, definition: Definition | None, ev: Evaluation | None, comments: Sequence[Finding] = ()) -> None:
-        """The evaluation's errors and warnings, after the province's comments on questions."""
-        own = ev.findings if ev is not None else []
+    def set_findings(self, definition: Definition | None, ev: Evaluation | None, comments: Sequence[Finding] = (),
+                     shown: Sequence[Finding] | None = None) -> None:
+        """The evaluation's errors and warnings (those `shown`, if given), after the
+        province's comments on questions."""
+        own = list(shown) if shown is not None else ev.findings if ev is not None else []
         findings = [*comments, *own]
         key = tuple((f.ref, f.severity, f.message.text(), row_name(definition, ev, f.ref)) for f in findings)
         if key == self._key and self.summary.text():

@@ -85,6 +85,9 @@ class HouseholdEditor(QWidget):
         self.findings: dict[FieldRef, list[Finding]] = {}
         self.touched: set[tuple[str, str]] = set()
         self.settled: dict[str, Any] | None = None  # the record as after the last answer left
+        self.typing: tuple[str, str] | None = None  # (question, row id) being typed, not yet left
+        self.typing_shown: frozenset[tuple[str, str]] = frozenset()
+        self.note: ServerNote | None = None
         self._asking = False
         self.show_all = False
         self.dirty = False
@@ -280,6 +283,7 @@ class HouseholdEditor(QWidget):
         self.dirty = False
         self.save_error = ""
         self.touched = set()
+        self.typing = None
         self.show_all = show_all
         assert self.household_form is not None
         self.household_form.load(record["household"])
@@ -304,24 +308,53 @@ class HouseholdEditor(QWidget):
     def _evaluate(self) -> None:
         assert self.engine is not None and self.record is not None
         self.ev = self.engine.evaluate(self.record, elsewhere=self.store.elsewhere(self.record["uuid"]))
-        index: dict[FieldRef, list[Finding]] = defaultdict(list)
-        for f in self.ev.findings:
-            index[f.ref].append(f)
         # The supervisor's comments (or the server's reasons) stay next to their questions
         # until the province accepts the household again.
         self.note = read_note(self.household.server_note if self.household else None)
-        for f in self.note.findings if self.note else []:
-            index[f.ref].append(f)
-        self.findings = index
+
+    def _shown_findings(self) -> list[Finding]:
+        """The findings the officer is shown now: a required answer once its question was
+        passed (or completing was asked), "at least one member" once completing was asked,
+        and for the question being typed only what it showed before the typing began (an
+        error may go at once, a new one waits until the officer leaves the question)."""
+        assert self.ev is not None
+        return [f for f in self.ev.findings if self._shows(f)]
+
+    def _shows(self, f: Finding) -> bool:
+        if f.rule == "min_rows":
+            return self.show_all
+        key = (f.ref.field, self._row_id(f.ref))
+        if f.rule == "required" and not (self.show_all or key in self.touched):
+            return False
+        return key != self.typing or (f.severity, f.message.text()) in self.typing_shown
+
+    def _row_id(self, ref: FieldRef) -> str:
+        if ref.roster is None or ref.row is None or self.record is None:
+            return ""
+        rows = self.record.get(ref.roster) or []
+        return rows[ref.row].get("_id", "") if ref.row < len(rows) else ""
+
+    def _typing_in(self, w: FieldWidget | None, key: tuple[str, str], final: bool) -> None:
+        """Remember the question being typed and what it showed when the typing began."""
+        if final:
+            self.typing = None
+        elif self.typing != key:
+            self.typing = key
+            self.typing_shown = frozenset(w.shown_findings()) if w is not None else frozenset()
 
     def _refresh(self) -> None:
         ev, d = self.ev, self.definition
         assert ev is not None and d is not None and self.record is not None and self.household_form is not None
+        shown = self._shown_findings()
+        index: dict[FieldRef, list[Finding]] = defaultdict(list)
+        for f in [*shown, *(self.note.findings if self.note else [])]:
+            index[f.ref].append(f)
+        self.findings = index
         touched, show_all = self.touched, self.show_all
         self.household_form.apply(ev, None, self.findings, lambda fid: show_all or (fid, "") in touched)
         for s in self.sections:
             rows = self.record[s.roster.id]
-            s.panel.set_rows(rows, ev, s.current)
+            s.panel.set_rows(rows, ev, s.current, shown)
             s.panel.set_problems([(f.severity, f.message.text()) for f in self.findings.get(FieldRef(s.roster.id), [])])
             if s.current is not None:
                 row_id = rows[s.current]["_id"]
@@ -331,7 +364,7 @@ class HouseholdEditor(QWidget):
                 s.title = s.roster.label.text() if s.roster.label else s.roster.id
             if self.right_stack.currentWidget() is s.page:
                 self.row_header.setText(s.title)
-        self.findings_panel.set_findings(d, ev, self.note.findings if self.note else ())
+        self.findings_panel.set_findings(d, ev, self.note.findings if self.note else (), shown=shown)
 
     def _update_state(self) -> None:
         h = self.household
@@ -393,6 +426,7 @@ class HouseholdEditor(QWidget):
             answers.pop(fid, None)
         else:
             answers[fid] = value
+        self._typing_in(self.household_form.widget(fid) if self.household_form else None, (fid, ""), final)
         if final:
             self.touched.add((fid, ""))
             if not self._keep_hidden_answers(None, fid):
@@ -407,6 +441,7 @@ class HouseholdEditor(QWidget):
             row.pop(fid, None)
         else:
             row[fid] = value
+        self._typing_in(s.form.widget(fid), (fid, row["_id"]), final)
         if final:
             self.touched.add((fid, row["_id"]))
             if not self._keep_hidden_answers(s, fid):

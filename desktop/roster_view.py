@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 from desktop.field_widgets import ERROR_COLOR, WARNING_COLOR
 from desktop.text import t
 from forms.definition import Definition, Field
-from forms.engine import Evaluation
+from forms.engine import Evaluation, Finding
 from forms.i18n import current_language
 
 SUMMARY_QUESTIONS = 4  # the roster's first questions shown as columns: name, relation, birth date, sex
@@ -48,7 +48,8 @@ class RosterModel(QAbstractTableModel):
         self.evaluation: Evaluation | None = None
         self.problems: list[tuple[int, int]] = []
 
-    def set_rows(self, rows: list[dict[str, Any]], ev: Evaluation | None) -> None:
+    def set_rows(self, rows: list[dict[str, Any]], ev: Evaluation | None,
+                 shown: list[Finding] | None = None) -> None:
         """Show these rows. The editor hands the household's own list, which it changes in
         place (a member added, removed, moved): the model keeps a copy of its own, so that
         it can tell the view how many rows there were and really signals the change."""
@@ -57,16 +58,16 @@ class RosterModel(QAbstractTableModel):
             self.beginResetModel()
         self.rows = list(rows)
         self.evaluation = ev
-        self.problems = self._problems(ev)
+        self.problems = self._problems(shown if shown is not None else ev.findings if ev is not None else [])
         if len(rows) != before:
             self.endResetModel()
         elif rows:
             self.dataChanged.emit(self.index(0, 0), self.index(len(rows) - 1, self.columnCount() - 1))
 
-    def _problems(self, ev: Evaluation | None) -> list[tuple[int, int]]:
-        """(errors, warnings) of each row."""
+    def _problems(self, findings: list[Finding]) -> list[tuple[int, int]]:
+        """(errors, warnings) of each row, among the findings shown."""
         problems = [(0, 0) for _ in self.rows]
-        for f in ev.findings if ev is not None else []:
+        for f in findings:
             if f.ref.roster == self.roster.id and f.ref.row is not None and f.ref.row < len(problems):
                 e, w = problems[f.ref.row]
                 problems[f.ref.row] = (e + 1, w) if f.severity == "error" else (e, w + 1)
@@ -211,8 +212,9 @@ class RosterPanel(QWidget):
         QWidget.setTabOrder(self.up_button, self.down_button)
         self.retranslate()
 
-    def set_rows(self, rows: list[dict[str, Any]], ev: Evaluation | None, current: int | None) -> None:
-        self.model.set_rows(rows, ev)
+    def set_rows(self, rows: list[dict[str, Any]], ev: Evaluation | None, current: int | None,
+                 shown: list[Finding] | None = None) -> None:
+        self.model.set_rows(rows, ev, shown)
         self.set_current(current)
         self.remove_button.setEnabled(current is not None)
         self.up_button.setEnabled(bool(current))

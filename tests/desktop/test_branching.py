@@ -68,19 +68,28 @@ def test_tab_skips_questions_that_do_not_apply(qtbot, editor: HouseholdEditor, d
     assert focused_field().field.id == "job_wanted"
 
 
-def test_findings_show_beside_the_question_as_the_officer_types(qtbot, editor: HouseholdEditor, desk_store: Store) -> None:
+def test_findings_show_beside_the_question_once_the_officer_leaves_it(qtbot, editor: HouseholdEditor, desk_store: Store) -> None:
+    """Never red in the middle of a word (issue 14): a new finding shows when the officer
+    leaves the question (Enter), one the typing fixes goes at once."""
     open_saved(editor, desk_store, fx.household())
     editor.select_member(0)
     cid = editor.section().form.widget("citizen_id")
     cid.line.setFocus()
-    select_all_and_type("12")  # still in the question, nothing saved yet: the finding is there
-    assert "✖ Số định danh phải có 12 chữ số." in cid.findings_text()
-    type_text("3456789012")  # 12 digits, but the province code 123 does not exist
-    assert "Ba số đầu không phải mã tỉnh" in cid.findings_text()
-    select_all_and_type("038075000001")
+    select_all_and_type("12")  # still being typed: nothing red yet
     assert cid.findings_text() == ""
+    press(Qt.Key.Key_Return)
+    assert "✖ Số định danh phải có 12 chữ số." in cid.findings_text()
+    cid.line.setFocus()
+    type_text("3456789012")  # 12 digits, but the province code 123 does not exist
+    assert "Ba số đầu không phải mã tỉnh" not in cid.findings_text()
+    press(Qt.Key.Key_Return)
+    assert "Ba số đầu không phải mã tỉnh" in cid.findings_text()
+    cid.line.setFocus()
+    select_all_and_type("038075000001")
+    assert cid.findings_text() == ""  # fixed: the red goes while typing
     # a warning (not blocking) in amber
     select_all_and_type("038175000001")
+    press(Qt.Key.Key_Return)
     assert "⚠" in cid.findings_text() and "Giới tính theo số định danh" in cid.findings_text()
 
 
