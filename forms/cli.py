@@ -16,7 +16,7 @@ from forms import exchange, paths, profile_cli, profiles
 from forms.definition import DefinitionError, load_definition
 from forms.engine import Evaluation, FieldRef
 from forms.i18n import add_command, current_language, message, set_language, tr
-from forms.store import STATUSES, Household, NeedsConfirmation, NotCompletable, Store, StoreError, keys
+from forms.store import STATUSES, Household, NeedsConfirmation, NotCompletable, Store, StoreError, keys, outbox
 from forms.store.cipher import plain_errors
 from forms.store.errors import OutsideCommunes
 
@@ -324,7 +324,8 @@ def _export_passphrase() -> str:
 
 
 def _summary_line(h: Household) -> str:
-    marks = tr("sf_marks", errors=h.error_count, warnings=h.warning_count)
+    # The server's reasons for refusing it are errors of the household too, until it accepts it.
+    marks = tr("sf_marks", errors=h.error_count + len(outbox.server_problems(h)), warnings=h.warning_count)
     status = tr(f"cli_status_{h.status}") if h.status in ("draft", "complete", "sent", "returned") else h.status
     return (f"{h.uuid[:8]}  {h.household_code or '-':<12} {status:<10} {_cut(h.village or '-', 22):<22} "
             f"{_cut(h.head_name or '-', 28):<28} {h.member_count:>2}  {marks:<7} {h.updated_at[:16]}")
@@ -352,7 +353,15 @@ def cmd_list(args: argparse.Namespace, store: Store) -> int:
     village = resolve_village(store, args.village) if args.village else None
     for h in store.list(status=args.status, village=village, limit=args.limit):
         print(_summary_line(h))
+        _print_server_problems(h)
     return 0
+
+
+def _print_server_problems(h: Household, indent: str = "    ") -> None:
+    """Under a household the server refused: why, in its words, until it accepts it."""
+    for problem in outbox.server_problems(h):
+        where = f"{problem.field}: " if problem.field else ""
+        print(f"{indent}{tr('sf_server_refused')}: {where}{problem.text()}")
 
 
 def cmd_search(args: argparse.Namespace, store: Store) -> int:
@@ -446,6 +455,7 @@ def cmd_show(args: argparse.Namespace, store: Store) -> int:
             print(f"  {title} {i + 1}" + (f" ({age})" if age is not None else ""))
             show(d.answer_fields(roster.id), row, "    ", ev.rows_relevant[roster.id][i])
     print_findings(store, h, ev)
+    _print_server_problems(h, indent="  ")
     return 0
 
 
