@@ -7,18 +7,20 @@ import contextlib
 import errno
 import json
 import os
+import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
-from forms import exchange, paths, profile_cli, profiles
+from forms import exchange, paths, profile_cli, profiles, records
 from forms.definition import DefinitionError, load_definition
 from forms.engine import Evaluation, FieldRef
 from forms.i18n import add_command, current_language, message, set_language, tr
 from forms.store import STATUSES, Household, NeedsConfirmation, NotCompletable, Store, StoreError, keys, outbox
 from forms.store.cipher import plain_errors
 from forms.store.errors import OutsideCommunes
+from forms.text import fold
 
 # The options of add_common_options that take a separate value: read before the parser is built,
 # to know the language of its --help (forms.i18n.language_from_argv).
@@ -366,11 +368,24 @@ def _print_server_problems(h: Household, indent: str = "    ") -> None:
 
 def cmd_search(args: argparse.Namespace, store: Store) -> int:
     found = store.search(" ".join(args.text), limit=args.limit)
+    words = re.findall(r"\w+", fold(" ".join(args.text)))
     for h in found:
         print(_summary_line(h))
+        _print_matching_members(store, h, words)
     if not found:
         print(tr("cli_search_none", text=" ".join(args.text)), file=sys.stderr)
     return 0 if found else 1
+
+
+def _print_matching_members(store: Store, h: Household, words: list[str]) -> None:
+    """Under a household found by a search: the members whose name or citizen ID matched, so
+    that the officer sees why it was found (a household of ten found by a grandchild's name)."""
+    full = store.get(h.uuid)
+    d = store.definition_of(full)
+    for roster_id, i, text in records.matching_rows(d, full.record or {}, words):
+        roster = d.by_id[roster_id]
+        title = roster.row_label.text() if roster.row_label else roster_id
+        print(f"    ↳ {title} {i + 1}: {text}")
 
 
 def find(store: Store, key: str) -> Household:

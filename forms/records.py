@@ -10,6 +10,7 @@ reordering or removal of a member can be told apart from another member's.
 from __future__ import annotations
 
 import copy
+import re
 import uuid as uuidlib
 from typing import Any
 
@@ -126,6 +127,27 @@ def search_text(definition: Definition, record: dict[str, Any]) -> str:
             if isinstance(v, str) and v:
                 parts.append(v)
     return fold(" ".join(parts))
+
+
+def matching_rows(definition: Definition, record: dict[str, Any], words: list[str]) -> list[tuple[str, int, str]]:
+    """The roster rows whose searched answers hold a word of a search (folded words, each a
+    word start): (roster id, row index, the row's first searched answer, a name). What shows
+    an officer which member a search found."""
+    every: list[tuple[str, int, str]] = []
+    some: list[tuple[str, int, str]] = []
+    for roster in definition.rosters:
+        fields = [f for f in definition.search_fields if f.roster == roster.id]
+        for i, row in enumerate(record.get(roster.id) or []):
+            texts = [row.get(f.id) for f in fields if isinstance(row.get(f.id), str) and row.get(f.id)]
+            theirs = re.findall(r"\w+", fold(" ".join(texts)))
+            hits = [any(t.startswith(w) for t in theirs) for w in words]
+            if texts and all(hits):
+                every.append((roster.id, i, texts[0]))
+            elif texts and any(hits):
+                some.append((roster.id, i, texts[0]))
+    # "dang hung": the member named Đặng … Hùng, not every Đặng of the household; when the words
+    # are spread over several members (or the village), each member that holds one of them.
+    return every or some
 
 
 def diff(definition: Definition, old: dict[str, Any] | None, new: dict[str, Any]) -> list[list[Any]]:

@@ -173,3 +173,15 @@ def test_village_matches_like_search_in_every_command(data: Path, tmp_path: Path
     assert r.returncode == 0, r.stderr
     r = run(data, "print", "village", "dong son", "-o", str(tmp_path / "v.pdf"))
     assert r.returncode == 0 and f"{len(exact)} form" in r.stdout, r.stdout + r.stderr
+
+
+def test_search_shows_which_member_matched(data: Path, tmp_path: Path) -> None:
+    rec = fx.household(household_code="HT-XUYEN")
+    rec["members"][2]["full_name"] = "Lò Thị Xuyến"
+    src = tmp_path / "one.jsonl"
+    src.write_text(json.dumps(rec, ensure_ascii=False) + "\n", encoding="utf-8")
+    assert run(data, "households", "import", str(src)).returncode == 0
+    r = run(data, "households", "search", "lo thi xuyen", lang="vi")
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert "HT-XUYEN" in lines[0] and lines[1] == "    ↳ Thành viên 3: Lò Thị Xuyến" and len(lines) == 2
