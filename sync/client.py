@@ -85,8 +85,12 @@ class Link:
 
     def carried(self, size: int, seconds: float) -> None:
         self.good = max(self.good, size)
-        if self.bad is not None and self.good >= self.bad:
-            self.bad = None  # the link is better than it was
+        if self.bad is not None:
+            # Each batch that gets through lets the limit creep up (about ten of them lift it by
+            # half): a link whose cuts came at random is tried again with larger batches.
+            self.bad = int(self.bad * 1.05) + 1
+            if self.good >= self.bad:
+                self.bad = None  # the link is better than it was
         if seconds > 0:
             rate = size / seconds
             self.rate = rate if self.rate is None else 0.7 * self.rate + 0.3 * rate
@@ -386,8 +390,8 @@ class SyncClient:
                         link.save(store)
                         sent = result.accepted + result.rejected + result.conflicts
                         raise SyncError("network", message("sync_weak_link", sent=sent, total=total)) from None
-                    if one_cuts:  # even one household was cut: give the link a moment
-                        self.sleep(self.rng.uniform(0, min(self.max_delay, self.base_delay * 2 ** one_cuts)))
+                    if one_cuts:  # even one household was cut: give the link a moment (the server is well)
+                        self.sleep(self.rng.uniform(0, min(self.max_delay, self.base_delay * one_cuts)))
                     continue
                 if receipt is None:  # too large for the server: smaller batches
                     outbox.abandon(store, batch.batch_id)
