@@ -96,7 +96,9 @@ class FindingsPanel(QWidget):
         province's comments on questions."""
         own = list(shown) if shown is not None else ev.findings if ev is not None else []
         findings = [*comments, *own]
-        key = tuple((f.ref, f.severity, f.message.text(), row_name(definition, ev, f.ref)) for f in findings)
+        # What each line says (a rule across members names them): rebuilt when any changes.
+        key = tuple((f.ref, f.severity, describe(definition, ev, f) if definition is not None and ev is not None
+                     else f.message.text()) for f in findings)
         if key == self._key and self.summary.text():
             return
         self._key = key
@@ -121,8 +123,3 @@ class FindingsPanel(QWidget):
     def retranslate(self) -> None:
         self._key = ()
 
-
-def row_name(definition: Definition | None, ev: Evaluation | None, ref: FieldRef) -> str:
-    if definition is None or ref.roster is None or ref.row is None:
-        return ""
-    return row_title(definition, ev, ref.roster, ref.row)

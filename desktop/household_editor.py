@@ -87,6 +87,7 @@ class HouseholdEditor(QWidget):
         self.settled: dict[str, Any] | None = None  # the record as after the last answer left
         self.typing: tuple[str, str] | None = None  # (question, row id) being typed, not yet left
         self.typing_shown: frozenset[tuple[str, str]] = frozenset()
+        self.focus_key: tuple[str, str] | None = None  # (question, row id) that has the focus
         self.note: ServerNote | None = None
         self._asking = False
         self.show_all = False
@@ -522,13 +523,14 @@ class HouseholdEditor(QWidget):
         """Leaving a question shows whether it still needs an answer."""
         if self.record is None:
             return
-        s = self._section_of(w)
-        row_id = ""
-        if s is not None:
-            if s.current is None:
+        # The row it was entered in: adding or choosing a member changes the row shown
+        # before the focus leaves the question, and the next member has not been reached.
+        key = self.focus_key if self.focus_key and self.focus_key[0] == w.field.id else None
+        if key is None:
+            s = self._section_of(w)
+            if s is not None and s.current is None:
                 return
-            row_id = self.record[s.roster.id][s.current]["_id"]
-        key = (w.field.id, row_id)
+            key = (w.field.id, self.record[s.roster.id][s.current]["_id"] if s is not None else "")
         if key not in self.touched:
             self.touched.add(key)
             if self.ev is not None:
@@ -781,6 +783,7 @@ class HouseholdEditor(QWidget):
                 row_id = self.record[s.roster.id][s.current]["_id"]
         else:
             self.left_scroll.ensureWidgetVisible(w, 0, 60)
+        self.focus_key = (w.field.id, row_id)
         self.place_changed.emit(Place(self.record["uuid"], w.field.id, row_id))
 
     def jump_to(self, ref: FieldRef) -> None:

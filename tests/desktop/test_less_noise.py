@@ -60,3 +60,14 @@ def test_a_question_does_not_turn_red_in_the_middle_of_a_word(qtbot, editor: Hou
     assert "Số điện thoại không đúng dạng" in phone.findings_text()  # still wrong: stays as it was
     type_text("8")  # right now: the red goes at once
     assert phone.findings_text() == "" and "border" not in phone.line.styleSheet()
+
+
+def test_a_question_passed_by_adding_a_member_is_flagged_for_the_member_left(qtbot, start_window) -> None:
+    window = start_window()
+    press(Qt.Key.Key_N, CTRL)
+    for name in ("Lò Văn Páo", "Lò Thị Ín"):
+        press(Qt.Key.Key_M, CTRL)
+        type_text(name)
+        press(Qt.Key.Key_Return)  # on to the relation, then Ctrl+M leaves it unanswered
+    assert [t for t in listed(window.editor) if "Quan hệ" in t] == [
+        "✖ Thành viên 1 (Lò Văn Páo) · Quan hệ với chủ hộ: Câu hỏi bắt buộc chưa được trả lời."]
