@@ -21,7 +21,9 @@ from forms.functions import parse_partial_date
 from forms.i18n import message
 from forms.registry import version_key
 
-SETTLED = ("complete", "sent")  # statuses whose answers without a question were removed
+# Statuses of households being edited: they may hold answers whose question no longer applies
+# (completing removes them; the server only receives completed households).
+UNSETTLED = ("draft", "returned")
 _BAD = object()  # a converter's answer for a value that does not fit the column
 INT32 = (-2_147_483_647, 2_147_483_620)  # Stata's long without its missing codes
 Getter = Callable[[dict[str, Any], dict[str, Any], int, dict[str, Any] | None], Any]
@@ -87,7 +89,7 @@ def build_tables(definitions: Sequence[Definition], records: Iterable[dict[str, 
             engines[version] = Engine(d)
         # A completed household had its answers without a question removed; a draft may
         # still hold some (a member keyed under 15 after the labour answers): left out.
-        unsettled = rec.get("status") not in SETTLED
+        unsettled = rec.get("status") in UNSETTLED
         evaluation = engines[version].evaluate(rec) if wants_calc[version] or unsettled else None
         if evaluation is not None and unsettled and evaluation.irrelevant_answers:
             rec = _without(rec, evaluation.irrelevant_answers)
