@@ -1,14 +1,15 @@
-"""The provincial server's HTTP API (FastAPI; the OpenAPI description is at /openapi.json)."""
+"""The provincial server's HTTP API (FastAPI; the OpenAPI description is at /openapi.json when
+`serve --api-docs` asks for it: a public map of the API helps nobody in the province)."""
 
 from __future__ import annotations
 
 import json
 import os
 import tempfile
-import zlib
 from pathlib import Path
 from typing import Any
 
+import anyio
 from fastapi import FastAPI, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
@@ -22,12 +23,14 @@ from forms import __version__
 from forms.i18n import Message, message
 from forms.registry import FormRegistry
 from sync.bundle import BundleError, write_receipt
-from sync.protocol import API, MAX_BODY, MAX_INFLATED
-from sync.server import accounts, audit, feed, recovery
+from sync.protocol import API, MAX_BODY
+from sync.server import accounts, audit, batch_body, feed, recovery
 from sync.server.bundles import import_bundle
 from sync.server.form_versions import ServerForms
 from sync.server.ingest import BatchError, apply_batch
 from sync.server.ratelimit import RateLimiter
+from sync.server.web.routes import HEADERS as REVIEW_HEADERS
+from sync.server.web.routes import PREFIX as REVIEW_PREFIX
 from sync.server.web.routes import router as review_pages
 
 
@@ -38,6 +41,12 @@ class Problem(Exception):
 
 # Enrollment attempts per client address: ($LABOUR_SURVEY_ENROLL_LIMIT="attempts/seconds").
 ENROLL_LIMIT = tuple(float(x) for x in os.environ.get("LABOUR_SURVEY_ENROLL_LIMIT", "10/600").split("/"))
+# `serve --api-docs`, for the worker processes of `serve --workers N` that build their own app.
+ENV_API_DOCS = "LABOUR_SURVEY_API_DOCS"
+# Batches inflated and parsed at once: each may take up to MAX_INFLATED and its objects, so a
+# few bombs sent together cannot add up; the others wait their turn off the event loop.
+PARSING_AT_ONCE = 2
+HSTS = "max-age=31536000"  # a year: once a browser has seen the server over HTTPS, never plain HTTP
 
 
 class EnrollRequest(BaseModel):
@@ -79,14 +88,17 @@ def app_from_environment() -> FastAPI:
     """The app of one worker process of `serve --workers N`, on $LABOUR_SURVEY_SERVER_DB."""
     from sync.server.db import connect, default_url
 
-    return create_app(connect(default_url()))
+    return create_app(connect(default_url()), api_docs=os.environ.get(ENV_API_DOCS) == "1")
 
 
-def create_app(engine: Engine, forms: FormRegistry | None = None) -> FastAPI:
+def create_app(engine: Engine, forms: FormRegistry | None = None, *, api_docs: bool = False) -> FastAPI:
     forms = forms or ServerForms(engine)
-    app = FastAPI(title="labour-survey provincial server", version=__version__)
+    docs = {} if api_docs else {"docs_url": None, "redoc_url": None, "openapi_url": None}
+    app = FastAPI(title="labour-survey provincial server", version=__version__, **docs)
     # Receipts are a third of what crosses a slow link; the laptop already accepts gzip.
     app.add_middleware(GZipMiddleware, minimum_size=500)
+    app.add_middleware(SecurityHeaders)
+    parsing: list[anyio.CapacityLimiter] = []  # made in the event loop, at the first upload
 
     @app.exception_handler(Problem)
     async def _problem(_request: Request, exc: Problem) -> JSONResponse:
@@ -160,7 +172,14 @@ def create_app(engine: Engine, forms: FormRegistry | None = None) -> FastAPI:
         """Upload a batch (JSON, normally gzip-compressed with Content-Encoding: gzip)."""
         device = device_of(request)
         body = await _read_body(request)
-        doc = _decode(body, request.headers.get("content-encoding", ""))
+        if not parsing:
+            parsing.append(anyio.CapacityLimiter(PARSING_AT_ONCE))
+        try:
+            doc = await anyio.to_thread.run_sync(batch_body.decode, body, request.headers.get("content-encoding", ""),
+                                                 limiter=parsing[0])
+        except batch_body.BodyError as exc:
+            raise Problem(exc.status, exc.code, exc.msg) from None
+        del body  # the compressed copy is not needed while the batch is applied
         try:
             return await run_in_threadpool(apply_batch, engine, forms, device, doc)
         except BatchError as exc:
@@ -232,21 +251,28 @@ async def _read_body(request: Request) -> bytes:
     return b"".join(chunks)
 
 
-def _decode(body: bytes, encoding: str) -> Any:
-    if encoding.strip().lower() == "gzip":
-        inflater = zlib.decompressobj(wbits=31)
-        try:
-            body = inflater.decompress(body, MAX_INFLATED)
-        except zlib.error:
-            raise Problem(400, "bad_encoding", message("server_bad_batch", reason=message("server_reason_not_gzip"))) from None
-        if inflater.unconsumed_tail:
-            raise Problem(413, "too_large", message("server_too_large"))
-        if not inflater.eof:
-            raise Problem(400, "bad_encoding", message("server_bad_batch", reason=message("server_reason_gzip_short")))
-    elif encoding.strip() not in ("", "identity"):
-        reason = message("server_reason_encoding", encoding=repr(encoding))
-        raise Problem(400, "bad_encoding", message("server_bad_batch", reason=reason))
-    try:
-        return json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise Problem(400, "bad_json", message("server_bad_batch", reason=message("server_reason_not_json", detail=exc))) from None
+class SecurityHeaders:
+    """HSTS on every answer over HTTPS, and the review pages' headers on every answer under
+    /review, its errors included (a 404 of an unknown page is Starlette's own, not the router's)."""
+
+    def __init__(self, app: Any):
+        self.app = app
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        extra: dict[str, str] = {}
+        if scope.get("scheme") == "https":
+            extra["Strict-Transport-Security"] = HSTS
+        if scope.get("path", "").startswith(REVIEW_PREFIX):  # headers a page set itself are kept
+            extra.update(REVIEW_HEADERS)
+
+        async def sending(event: dict[str, Any]) -> None:
+            if event["type"] == "http.response.start" and extra:
+                present = {k.lower() for k, _ in event.get("headers", [])}
+                missing = [(k.lower().encode(), v.encode()) for k, v in extra.items() if k.lower().encode() not in present]
+                event["headers"] = [*event.get("headers", []), *missing]
+            await send(event)
+
+        await self.app(scope, receive, sending)

@@ -38,6 +38,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--cert", help=tr("help_serve_cert"))
     s.add_argument("--key", help=tr("help_serve_key"))
     s.add_argument("--workers", type=int, default=1, help=tr("help_serve_workers"))
+    s.add_argument("--trusted-proxy", action="append", default=[], metavar="ADDRESS", help=tr("help_serve_trusted_proxy"))
+    s.add_argument("--api-docs", action="store_true", help=tr("help_serve_api_docs"))
     s.set_defaults(func=cmd_serve)
     o = add_command(sub, "officers", "help_officers").add_subparsers(dest="action", required=True)
     a = add_command(o, "add", "help_officers_add")
@@ -140,7 +142,7 @@ def _add_or_replace(p: argparse.ArgumentParser) -> None:
 def cmd_serve(args: argparse.Namespace, url: str) -> int:
     import uvicorn
 
-    from sync.server.app import create_app
+    from sync.server.app import ENV_API_DOCS, create_app
 
     engine = connect(url)
     sock = socket.socket(socket.AF_INET6 if ":" in args.host else socket.AF_INET)
@@ -153,7 +155,11 @@ def cmd_serve(args: argparse.Namespace, url: str) -> int:
         print(tr("admin_plain_http"), file=sys.stderr, flush=True)
     # A receipt takes seconds to reach a laptop on a slow link: keep the connection open longer
     # than uvicorn's 5 s, or the next batch pays a new TCP (and TLS) handshake.
-    options = dict(log_level="warning", ssl_certfile=args.cert, ssl_keyfile=args.key, timeout_keep_alive=75)
+    # X-Forwarded-For and -Proto name the client only when a proxy of ours says so: from anyone
+    # else they would fake the address in the audit log and dodge the per-address limits.
+    # (uvicorn's default trusts them from 127.0.0.1, where every local process is.)
+    options = dict(log_level="warning", ssl_certfile=args.cert, ssl_keyfile=args.key, timeout_keep_alive=75,
+                   proxy_headers=bool(args.trusted_proxy), forwarded_allow_ips=",".join(args.trusted_proxy) or "")
     print(tr("admin_listening", url=f"{scheme}://{host}:{port}", database=engine.url.render_as_string()), flush=True)
     if args.workers > 1:
         from uvicorn.supervisors import Multiprocess
@@ -161,10 +167,11 @@ def cmd_serve(args: argparse.Namespace, url: str) -> int:
         # Each worker process builds its own app from the database URL (a connection pool is
         # not shared across processes). Rate limits are counted per process.
         os.environ["LABOUR_SURVEY_SERVER_DB"] = url
+        os.environ[ENV_API_DOCS] = "1" if args.api_docs else "0"
         config = uvicorn.Config("sync.server.app:app_from_environment", factory=True, workers=args.workers, **options)
         Multiprocess(config, sockets=[sock]).run()
     else:
-        uvicorn.Server(uvicorn.Config(create_app(engine), **options)).run(sockets=[sock])
+        uvicorn.Server(uvicorn.Config(create_app(engine, api_docs=args.api_docs), **options)).run(sockets=[sock])
     return 0
 
 

@@ -31,11 +31,16 @@ IDLE_MINUTES = 120  # a browser left open at lunch in a shared office is signed 
 TOUCH_SECONDS = 60  # last_seen is written at most this often, not at every page
 MIN_PASSWORD = 10
 MAX_PASSWORD = 200
-MAX_FAILURES = 10  # refused sign-ins for one username ...
-FAILURE_MINUTES = 15  # ... within this long, and that username must wait
+# Refused sign-ins for one username from one address within FAILURE_MINUTES, and that address
+# waits until the oldest of them is that old. Per address, so that whoever knows a supervisor's
+# username cannot keep the supervisor out from elsewhere; the tries refused while waiting are
+# not counted, so that trying on does not put the end further off.
+MAX_FAILURES = 10
+FAILURE_MINUTES = 15
 # About 0.1 s and 32 MiB per try on a small server: slow for a guesser, unnoticed by a person.
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**15, 8, 1
 SIGNED_IN, REFUSED = "review sign-in", "review sign-in refused"  # audit log actions
+DELAYED = "review sign-in delayed"  # refused unchecked: too many failures from that address
 
 
 @dataclass(slots=True)
@@ -132,8 +137,8 @@ def activate(engine: Engine, username: str, code: str, password: str, again: str
 def sign_in(engine: Engine, username: str, password: str, *, address: str | None = None) -> tuple[str, Session]:
     """A new session (its cookie token and the session) for a supervisor's username and password."""
     username = username.strip()[:64]
-    if _recent_failures(engine, username) >= MAX_FAILURES:
-        audit.record(engine, username or "-", REFUSED, username, detail={"reason": "too many attempts"},
+    if _recent_failures(engine, username, address) >= MAX_FAILURES:
+        audit.record(engine, username or "-", DELAYED, username, detail={"reason": "too many attempts"},
                      address=address)
         raise SignInError("review_too_many_attempts")
     with reading(engine) as conn:
@@ -185,15 +190,16 @@ def sign_out(engine: Engine, session: Session) -> None:
         conn.execute(delete(web_sessions).where(web_sessions.c.token_hash == session.token_hash))
 
 
-def _recent_failures(engine: Engine, username: str) -> int:
-    """Refused sign-ins for this username since the last good one, within FAILURE_MINUTES
-    (read from the audit log, so the count survives a restart of the server)."""
+def _recent_failures(engine: Engine, username: str, address: str | None) -> int:
+    """Refused sign-ins for this username from this address since the last good one from there,
+    within FAILURE_MINUTES (read from the audit log, so the count survives a restart)."""
     since = _iso(dt.datetime.now(dt.UTC) - dt.timedelta(minutes=FAILURE_MINUTES))
+    here = audit_log.c.address.is_(None) if address is None else audit_log.c.address == address
     with reading(engine) as conn:
         last_ok = conn.execute(select(func.max(audit_log.c.at)).where(
-            audit_log.c.action == SIGNED_IN, audit_log.c.target == username)).scalar()
+            audit_log.c.action == SIGNED_IN, audit_log.c.target == username, here)).scalar()
         return conn.execute(select(func.count()).select_from(audit_log).where(and_(
-            audit_log.c.action == REFUSED, audit_log.c.target == username,
+            audit_log.c.action == REFUSED, audit_log.c.target == username, here,
             audit_log.c.at >= max(since, last_ok or "")))).scalar() or 0
 
 

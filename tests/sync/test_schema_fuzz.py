@@ -22,7 +22,7 @@ CALLS: dict[str, int] = {}
 def fuzzed_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     tmp = tmp_path_factory.mktemp("fuzz")
     with server_database(request.param, tmp) as url:
-        s = Server(url, tmp)
+        s = Server(url, tmp, serve_args=["--api-docs"])  # the description is published only when asked
         s.start()
         r = requests.post(f"{s.url}/api/v1/enroll", json={"code": s.add_officer("fuzz"), "device_name": "fuzzer"}, timeout=10)
         TOKEN["value"] = r.json()["token"]
