@@ -151,10 +151,16 @@ class Store:
         found = health.problems(self.path, self._key)
         if not found:
             return
-        if found[0].lower().startswith(("file is not a database", "file is encrypted")) and self._key is None:
-            # Not damage: a file that was never a profile (store_not_a_database says so).
+        if found[0].lower().startswith(("file is not a database", "file is encrypted")) and not self._key_opens_a_backup():
+            # A first page that cannot be read is a file that was never a profile, or a key not
+            # its own, as often as damage: store_not_a_database says both.
             raise StoreError(message("store_not_a_database", path=self.path))
         raise health.Damaged(self.path, self._key, found)
+
+    def _key_opens_a_backup(self) -> bool:
+        """This key reads a backup of this profile: so it is the profile's key, and a first page
+        it cannot read is damaged."""
+        return self._key is not None and any(b.households is not None for b in health.describe(self.path, self._key))
 
     def _daily_backup(self) -> None:
         """Something to go back to if the file is damaged later (forms.store.health)."""
