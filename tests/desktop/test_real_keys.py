@@ -64,7 +64,16 @@ class Officer:
         self.xdotool("key", "--delay", "40", *keys)
 
     def type(self, text: str) -> None:
-        self.xdotool("type", "--delay", "80", text)
+        """Type into the focused line. xdotool types a letter outside the keyboard map (ê, â)
+        by remapping a spare key for a moment, and a loaded X server now and then misses it:
+        that is the tool, not the program, so the text is typed again until it arrived."""
+        for attempt in range(4):
+            if attempt:
+                self.key("ctrl+a", "BackSpace")
+            self.xdotool("type", "--delay", "80", text)
+            if self.look("typed")["text"] == text:
+                return
+        raise AssertionError(f"xdotool could not type {text!r}")
 
     def look(self, name: str) -> dict:
         """What is on screen now (a screenshot kept as <n>-<name>.png)."""

@@ -40,7 +40,9 @@ def seen(window: MainWindow) -> dict[str, Any]:
         s = editor._section_of(fw)
         row = s.current if s is not None else None
     panel = editor.findings_panel.list
+    text = focus.text() if isinstance(focus, QLineEdit) else None
     return {"rows": rows, "focus": focus.objectName() if focus is not None else None, "field": field, "row": row,
+            "text": text,
             "findings": [panel.item(i).text() for i in range(panel.count())],
             "page": "editor" if window.stack.currentWidget() is editor else "list"}
 
