@@ -113,3 +113,17 @@ def test_no_backup_yet_says_to_salvage(tmp_path: Path) -> None:
     assert r.returncode == 2 and "there is no backup yet" in r.stderr and "profile salvage" in r.stderr
     r = run(data, "profile", "restore-backup", env=env)
     assert r.returncode == 2 and "There is no whole backup" in r.stderr
+
+
+def test_a_plain_profiles_backups_go_when_it_is_encrypted(tmp_path: Path) -> None:
+    """A backup in clear must not outlive the encryption of its profile (names, citizen IDs)."""
+    data, db, env = profile(tmp_path, encrypted=False)
+    r = run(data, "profile", "encrypt", env={**env, "LABOUR_SURVEY_NEW_PASSPHRASE": PASSPHRASE})
+    assert r.returncode == 0, r.stderr
+    assert not list(db.parent.glob("households.sqlite.daily-*"))
+    for f in db.parent.iterdir():
+        assert b"HT-0000" not in f.read_bytes(), f
+    r = run(data, "households", "list", env={**env, "LABOUR_SURVEY_PASSPHRASE": PASSPHRASE})
+    assert r.returncode == 0 and "Draft: 60" in r.stdout
+    backups = list(db.parent.glob("households.sqlite.daily-*.bak"))
+    assert len(backups) == 1 and not backups[0].read_bytes().startswith(b"SQLite format 3")
