@@ -299,3 +299,26 @@ def test_households_with_a_server_note_newest_first_and_counted(store: Store) ->
     assert all(h.server_note == note for h in found)
     found, total = store.with_server_note(limit=1)
     assert total == 2 and len(found) == 1
+
+
+def test_a_damaged_encrypted_file_is_refused_untouched(tmp_path: Path, forms_registry: FormRegistry) -> None:
+    """Any overwritten bytes in any page of an encrypted profile: found at opening (page HMACs),
+    the file left as it was; the message says how to go back to the backup."""
+    from forms.store import health, keys
+
+    key = keys.new_data_key()
+    path = tmp_path / "p" / "households.sqlite"
+    with Store(path, forms_registry, key=key) as store:
+        for rec in fx.generated(30):
+            store.save(rec, actor="lan")
+    with Store(path, forms_registry, key=key):
+        pass  # a second opening (a new process would do the same): today's backup
+    assert len(health.backups(path)) == 1
+    health._CHECKED.clear()  # what a new process starts with
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2 + 100] ^= 0x01  # one bit
+    path.write_bytes(bytes(data))
+    with pytest.raises(health.Damaged) as info:
+        Store(path, forms_registry, key=key)
+    assert "is damaged" in info.value.msg.en and "bị hỏng" in info.value.msg.vi and "(30 households)" in info.value.msg.en
+    assert path.read_bytes() == bytes(data)

@@ -120,6 +120,24 @@ def problems(path: Path, key: bytes | None) -> list[str]:
 _DAMAGE = ("malformed", "not a database", "could not decode", "corrupt", "hmac", "unsupported file format")
 
 
+# Files that passed their check in this process, by path and inode: the window opens the store
+# again from its threads (the list's counts, sync, printing), and a second check of a file that
+# passed costs a second (20,000 households) for nothing. A restored file is a new inode.
+_CHECKED: set[tuple[str, int]] = set()
+
+
+def _identity(path: Path) -> tuple[str, int]:
+    return str(path.resolve()), path.stat().st_ino
+
+
+def checked_already(path: Path) -> bool:
+    return _identity(path) in _CHECKED
+
+
+def mark_checked(path: Path) -> None:
+    _CHECKED.add(_identity(path))
+
+
 def households_in(path: Path, key: bytes | None) -> int | None:
     try:
         with read_only(path, key) as conn:

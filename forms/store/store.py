@@ -146,10 +146,11 @@ class Store:
     def _refuse_damaged(self) -> None:
         """Check the file before anything writes to it (forms.store.health): a damaged profile
         is refused whole, with what to do, rather than failing midway through a command."""
-        if not self.path.exists() or self.path.stat().st_size == 0:
+        if not self.path.exists() or self.path.stat().st_size == 0 or health.checked_already(self.path):
             return
         found = health.problems(self.path, self._key)
         if not found:
+            health.mark_checked(self.path)
             return
         if found[0].lower().startswith(("file is not a database", "file is encrypted")) and not self._key_opens_a_backup():
             # A first page that cannot be read is a file that was never a profile, or a key not
