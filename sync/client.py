@@ -390,8 +390,8 @@ class SyncClient:
                         link.save(store)
                         sent = result.accepted + result.rejected + result.conflicts
                         raise SyncError("network", message("sync_weak_link", sent=sent, total=total)) from None
-                    if one_cuts:  # even one household was cut: give the link a moment (the server is well)
-                        self.sleep(self.rng.uniform(0, min(self.max_delay, self.base_delay * one_cuts)))
+                    if one_cuts:  # even one household was cut: a short pause; the server is well, the link is not
+                        self.sleep(self.rng.uniform(0, min(self.max_delay, self.base_delay * one_cuts / 4)))
                     continue
                 if receipt is None:  # too large for the server: smaller batches
                     outbox.abandon(store, batch.batch_id)
