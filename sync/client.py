@@ -32,6 +32,7 @@ MAX_READ_TIMEOUT = 300.0
 ASSUMED_RATE = 2000.0  # bytes/s before the link is measured: 16 kbit/s, a poor mobile link
 SERVER_SECONDS_PER_HOUSEHOLD = 0.01  # the server checks ~2,000 a second; ten times slower when busy
 ONE_HOUSEHOLD_TRIES = 4  # a batch of one household cut this many times in a row: the link is too weak today
+PAGE, PAGE_SIZE = 200, "sync.page_size"  # entries of the province's feed asked at once (the server's most)
 LINK = "sync.link"  # what the link has shown: largest batch carried, smallest cut, bytes per second
 
 
@@ -445,10 +446,28 @@ class SyncClient:
         return exc
 
     def _pull(self, url: str, token: str, result: SyncResult, progress: Progress | None) -> None:
-        """Fetch and apply what came down since the last entry applied, page by page."""
+        """Fetch and apply what came down since the last entry applied, page by page. A page
+        whose connection is cut is asked again with fewer entries (down to one), as batches are
+        sent smaller; pages grow back after pages get through."""
         after = inbox.cursor(self.store)
+        limit = min(PAGE, max(1, int(self.store.get_setting(PAGE_SIZE) or PAGE)))
+        cuts = one_cuts = 0  # in a row, and in a row at one entry a page
         while not (progress is not None and progress.cancelled):
-            page = self._call("GET", url, f"{API}/changes", token, params={"after": after})
+            try:
+                page = self._call("GET", url, f"{API}/changes", token, params={"after": after, "limit": limit},
+                                  cut_raises=True)
+            except _Cut:
+                cuts, one_cuts = cuts + 1, one_cuts + 1 if limit == 1 else 0
+                if one_cuts >= min(self.max_attempts, ONE_HOUSEHOLD_TRIES) or cuts >= 4 * self.max_attempts:
+                    raise SyncError("network", message("sync_weak_link_down")) from None
+                if one_cuts:
+                    self.sleep(self.rng.uniform(0, min(self.max_delay, self.base_delay * one_cuts / 4)))
+                limit = max(1, limit // 2)
+                self.store.set_setting(PAGE_SIZE, str(limit))
+                continue
+            cuts = one_cuts = 0
+            limit = min(PAGE, limit * 2)
+            self.store.set_setting(PAGE_SIZE, str(limit))
             if page is None or not isinstance(page.get("items"), list) or not isinstance(page.get("last"), int):
                 raise SyncError("server", message("sync_bad_receipt", reason="the list of changes is not understood"))
             summary = inbox.apply_page(self.store, page["items"], page["last"], actor=self.actor)

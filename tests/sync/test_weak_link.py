@@ -4,6 +4,8 @@ to the province exactly once, and tells the officer what happened when it cannot
 
 from __future__ import annotations
 
+import json
+import random
 import time
 from pathlib import Path
 
@@ -151,3 +153,25 @@ def test_the_wait_for_an_answer_fits_the_batch_and_the_link() -> None:
     assert client.read_timeout(60_000, 300, 1_000.0) > on_64k  # a slower link waits longer
     assert client.read_timeout(60_000, 300, 1e6) == floor  # a fast one no longer than the floor
     assert client.read_timeout(10**8, 500, 100.0) == client.MAX_READ_TIMEOUT
+
+
+def test_what_the_province_sends_comes_down_a_link_that_cuts_past_6_kb(tmp_path: Path, server: Server) -> None:
+    """400 households to visit: the pages of the feed shrink until the link carries them."""
+    rnd = random.Random(4)
+    lines = [json.dumps({"household": {"province_code": "38", "commune_code": "14797", "household_code": f"GV-{i:04d}",
+                                       "village": "Bản Mường Khoa", "address": f"{rnd.randint(1, 999)} Bản Mường Khoa"},
+                         "members": [{"full_name": f"Lò Văn {rnd.choice(['Sáng', 'Tư', 'Mai', 'Hùng'])} {i}",
+                                      "relation": "1"}]}, ensure_ascii=False) for i in range(400)]
+    file = tmp_path / "to-visit.jsonl"
+    file.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert server.admin("assignments", "add", str(file)).returncode == 0
+    data, store, _ = enrolled_laptop(tmp_path, server, 0)
+    proxy = CuttingProxy(server.port, cut_after=6_000)
+    through(store, proxy)
+    store.close()
+    sync_until_done(data, runs=4)
+    proxy.close()
+    assert proxy.total_cuts >= 1
+    store = Store(data / "profiles" / "default" / "households.sqlite")
+    codes = [h.household_code for h in store.list(limit=1000)]
+    assert len(codes) == 400 and set(codes) == {f"GV-{i:04d}" for i in range(400)}
