@@ -429,11 +429,13 @@ def cmd_validate(args: argparse.Namespace, store: Store) -> int:
     for h in targets:
         h = store.get(h.uuid) if h.record is None else h
         ev = store.evaluate(h.record or {}, store.definition_of(h))
-        errors += len(ev.errors)
+        refused = outbox.server_problems(h)
+        errors += len(ev.errors) + len(refused)
         warnings += len(ev.warnings)
-        if ev.errors or (args.warnings and ev.warnings):
+        if ev.errors or refused or (args.warnings and ev.warnings):
             print(_summary_line(h))
             print_findings(store, h, ev, warnings=args.warnings)
+            _print_server_problems(h, indent="  ")
     print(tr("cli_valid", n=len(targets), errors=errors, warnings=warnings))
     return 1 if errors else 0
 

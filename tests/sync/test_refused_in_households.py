@@ -37,5 +37,7 @@ def test_list_and_show_name_the_servers_reason(tmp_path: Path, server: Server) -
     r = officer_cli(data, "households", "show", code)
     assert r.returncode == 0 and " 1E 0W " in r.stdout.splitlines()[0]
     assert any(line.startswith("  REFUSED BY THE SERVER: ") and "commune 14758" in line for line in r.stdout.splitlines())
+    r = officer_cli(data, "households", "validate")
+    assert r.returncode == 1 and "4 household(s): 1 error(s)" in r.stdout and "REFUSED BY THE SERVER" in r.stdout
     other = recs[0]["household"]["household_code"]
     assert "REFUSED" not in officer_cli(data, "households", "show", other).stdout
