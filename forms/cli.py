@@ -16,7 +16,7 @@ from typing import IO
 from forms import exchange, paths, profile_cli, profiles, records
 from forms.definition import DefinitionError, load_definition
 from forms.engine import Evaluation, FieldRef
-from forms.i18n import add_command, current_language, message, set_language, tr
+from forms.i18n import add_command, catalog, current_language, message, set_language, tr
 from forms.store import STATUSES, Household, NeedsConfirmation, NotCompletable, Store, StoreError, keys, outbox
 from forms.store.cipher import plain_errors
 from forms.store.errors import OutsideCommunes
@@ -525,13 +525,19 @@ def cmd_delete(args: argparse.Namespace, store: Store) -> int:
 def cmd_history(args: argparse.Namespace, store: Store) -> int:
     h = find(store, args.id)
     for entry in store.history(h.uuid):
-        print(f"{entry['at']}  r{entry['revision']:<3} {entry['action']:<9} {entry['actor']}")
+        print(f"{entry['at']}  r{entry['revision']:<3} {_action(entry['action']):<12} {entry['actor']}")
         for path, old, new in entry["changes"]:
             if not path:  # a new household's first entry holds its answers whole
                 print(f"    {tr('cli_history_created')}: {json.dumps(new, ensure_ascii=False)}")
                 continue
             print(f"    {path}: {json.dumps(old, ensure_ascii=False)} -> {json.dumps(new, ensure_ascii=False)}")
     return 0
+
+
+def _action(name: str) -> str:
+    """A change log action in the chosen language (the log keeps the English word)."""
+    key = f"sf_action_{name}"
+    return tr(key) if key in catalog() else name
 
 
 # -- forms -----------------------------------------------------------------------------------

@@ -185,3 +185,11 @@ def test_search_shows_which_member_matched(data: Path, tmp_path: Path) -> None:
     assert r.returncode == 0, r.stderr
     lines = r.stdout.splitlines()
     assert "HT-XUYEN" in lines[0] and lines[1] == "    ↳ Thành viên 3: Lò Thị Xuyến" and len(lines) == 2
+
+
+def test_history_names_its_actions_in_the_chosen_language(data: Path) -> None:
+    assert run(data, "households", "complete", "HT-000001", "--accept-warnings").returncode == 0
+    r = run(data, "households", "history", "HT-000001", lang="vi")
+    actions = [line.split()[2:4] for line in r.stdout.splitlines() if line[:1].isdigit()]
+    assert actions == [["nhập", "tệp"], ["hoàn", "thành"]], r.stdout
+    assert " import " not in r.stdout and " complete " not in r.stdout
