@@ -166,13 +166,13 @@ def sample_household(today: dt.date | None = None) -> dict[str, Any]:
 
     head = {"full_name": SAMPLE_HEAD, "relation": "1", "birth_date": str(today.year - 50), "sex": "1",
             "citizen_id": citizen_id(50, "1", 1), "ethnicity": "01", "residence": "1",
-            "general_education": "4", "qualification": "1", "labour_status": "1", "employment_status": "4",
+            "general_education": "4", "qualification": "1", "labour_status": "1", "abroad_status": "3", "employment_status": "4",
             "job": "Công nhân may", "social_insurance": "1", "contract": "2", "workplace_name": "Công ty May Thanh Hóa",
             "workplace_type": "3", "economic_sector": "C", "workplace_address": "Phường Hạc Thành, Thanh Hóa",
             "job_wanted": "0", "training_wanted": "0"}
     spouse = {"full_name": "Lê Thị Hoà", "relation": "2", "birth_date": str(today.year - 47), "sex": "2",
               "citizen_id": citizen_id(47, "2", 2), "ethnicity": "01", "residence": "1",
-              "general_education": "2", "qualification": "1", "labour_status": "3", "inactive_reason": "3",
+              "general_education": "2", "qualification": "1", "labour_status": "3", "abroad_status": "3", "inactive_reason": "3",
               "job_wanted": "0", "training_wanted": "0"}
     child = {"full_name": "Đặng Gia Bảo", "relation": "3", "birth_date": str(today.year - 10), "sex": "1",
              "ethnicity": "01", "residence": "1"}

@@ -19,7 +19,7 @@ from forms.expressions import Compiled, ExpressionError, compile_expression, use
 from forms.i18n import Message
 
 DEFINITIONS_DIR = Path(__file__).parent / "definitions"
-DEFAULT_DEFINITION = DEFINITIONS_DIR / "labour_supply-1.yaml"
+DEFAULT_DEFINITION = DEFINITIONS_DIR / "labour_supply-2.yaml"  # the current version; version 1 stays for its records
 
 ANSWER_TYPES = {"text", "integer", "decimal", "date", "partial_date", "select_one", "select_multiple"}
 CONTAINER_TYPES = {"group", "roster"}

@@ -24,7 +24,7 @@ def member(name: str, relation: str, birth: str, sex: str, **answers: Any) -> di
 
 
 def employed(**extra: Any) -> dict[str, Any]:
-    d = {"general_education": "4", "qualification": "1", "labour_status": "1", "employment_status": "4",
+    d = {"general_education": "4", "qualification": "1", "labour_status": "1", "abroad_status": "3", "employment_status": "4",
          "job": "Công nhân may", "social_insurance": "1", "contract": "2", "workplace_name": "Công ty May Thanh Hóa",
          "workplace_type": "3", "economic_sector": "C", "workplace_address": "Phường Hạc Thành, Thanh Hóa",
          "job_wanted": "0", "training_wanted": "0"}
@@ -33,22 +33,24 @@ def employed(**extra: Any) -> dict[str, Any]:
 
 
 def unemployed(**extra: Any) -> dict[str, Any]:
-    d = {"general_education": "4", "qualification": "1", "labour_status": "2", "unemployment_type": "2",
+    d = {"general_education": "4", "qualification": "1", "labour_status": "2", "abroad_status": "3", "unemployment_type": "2",
          "previous_job": "Phụ hồ", "unemployment_duration": "2", "job_wanted": "2", "destination_country": "JP",
-         "training_wanted": "1", "training_field_wanted": "Điều dưỡng"}
+         "abroad_needs": ["1"], "language_test": "0", "training_wanted": "1", "training_field_wanted": "Điều dưỡng"}
     d.update(extra)
     return d
 
 
 def inactive(reason: str = "3", **extra: Any) -> dict[str, Any]:
-    d = {"general_education": "2", "qualification": "1", "labour_status": "3", "inactive_reason": reason,
+    d = {"general_education": "2", "qualification": "1", "labour_status": "3", "abroad_status": "3", "inactive_reason": reason,
          "job_wanted": "0", "training_wanted": "0"}
     d.update(extra)
     return d
 
 
 def household(**overrides: Any) -> dict[str, Any]:
-    """A complete, valid 5-member household: every labour branch and one child under 15."""
+    """A complete, valid 5-member household of the current questionnaire (version 2): every labour
+    branch, a daughter working in Taiwan under contract, a son who wants to go to Japan, and one
+    child under 15."""
     rec = {
         "household": {
             "province_code": "38", "commune_code": "14797", "village": "Tổ dân phố Đông Sơn",
@@ -64,7 +66,9 @@ def household(**overrides: Any) -> dict[str, Any]:
                    **unemployed()),
             member("Đặng Thị Ngọc Ánh", "3", "2004-02-01", "2", citizen_id=citizen_id(2004, "2", serial=4),
                    **employed(workplace_type="11", workplace_country="TW", economic_sector="C",
-                              workplace_address=None, job="Công nhân điện tử", workplace_name="Foxconn")),
+                              workplace_address=None, job="Công nhân điện tử", workplace_name="Foxconn",
+                              abroad_status="1", departure_month=8, departure_year=2024, contract_months=36,
+                              abroad_sector="3", abroad_channel="1", policy_loan="2")),
             member("Đặng Gia Bảo", "3", "2014-06-01", "1"),
         ],
     }
@@ -72,6 +76,17 @@ def household(**overrides: Any) -> dict[str, Any]:
     for key, value in overrides.items():
         rec["household"][key] = value
     return rec
+
+
+V2_ONLY = ("abroad_status", "departure_month", "departure_year", "contract_months", "abroad_sector", "abroad_channel",
+           "policy_loan", "policy_loan_amount", "return_year", "go_again", "abroad_needs", "language_test")
+
+
+def household_v1(**overrides: Any) -> dict[str, Any]:
+    """household() as questionnaire version 1 recorded it: no labour-export module."""
+    rec = household(**overrides)
+    rec["members"] = [{k: v for k, v in m.items() if k not in V2_ONLY} for m in rec["members"]]
+    return {**rec, "form_id": "labour_supply", "form_version": "1"}
 
 
 VILLAGES = ["Tổ dân phố Đông Sơn", "Tổ dân phố Hạc Thành", "Thôn Yên Trường", "Bản Mường Khoa", "Thôn Đồng Tâm"]

@@ -99,6 +99,8 @@ def test_training_field_and_destination_follow_their_conditions(engine: Engine) 
     head["job_wanted"] = "3"
     assert ("members[0].destination_country", "required") in rules(evaluate(engine, rec))
     head["destination_country"] = "KR"
+    assert ("members[0].language_test", "required") in rules(evaluate(engine, rec))
+    head["language_test"] = "1"
     assert not evaluate(engine, rec).errors
 
 

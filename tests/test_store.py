@@ -29,7 +29,7 @@ def test_save_and_read_back(store: Store) -> None:
     assert h.record["members"][0]["full_name"] == "Đặng Văn Hùng"
     assert all(len(m["_id"]) == 32 for m in h.record["members"])
     assert (h.error_count, h.warning_count) == (0, 0)
-    assert h.form_id == "labour_supply" and h.form_version == "1"
+    assert h.form_id == "labour_supply" and h.form_version == "2"
 
 
 def test_a_draft_saves_whatever_its_errors(store: Store) -> None:

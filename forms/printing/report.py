@@ -211,14 +211,16 @@ def _esc(text: str) -> str:
 
 
 def _table(rows: list[list[Any]], widths: Sequence[float], header_rows: int = 1,
-           spans: Sequence[tuple[tuple[int, int], tuple[int, int]]] = ()) -> Table:
+           spans: Sequence[tuple[tuple[int, int], tuple[int, int]]] = (), total_row: bool = True) -> Table:
     st = _styles()
     cells = [[Paragraph(_esc(str(v)), st["head"] if r < header_rows or c == 0 else st["cell"])
               if isinstance(v, str) else v for c, v in enumerate(row)] for r, row in enumerate(rows)]
     table = Table(cells, colWidths=list(widths), repeatRows=header_rows)
     style = [("FONT", (0, 0), (-1, -1), REGULAR, L.SMALL), ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
              ("BACKGROUND", (0, 0), (-1, header_rows - 1), GREY), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-             ("ALIGN", (1, header_rows), (-1, -1), "RIGHT"), ("FONT", (0, -1), (-1, -1), BOLD, L.SMALL)]
+             ("ALIGN", (1, header_rows), (-1, -1), "RIGHT")]
+    if total_row:
+        style.append(("FONT", (0, -1), (-1, -1), BOLD, L.SMALL))
     style.extend(("SPAN", a, b) for a, b in spans)
     table.setStyle(TableStyle(style))
     return table
@@ -391,9 +393,9 @@ def _countries(definition: Definition, fid: str, counts: Counter[tuple[str, str]
             for code, _ in totals.most_common() if code != NOT_RECORDED]
 
 
-def _sex_table(rows: list[list[Any]], sexes: list[tuple[str, str]], extra: int = 0) -> Table:
+def _sex_table(rows: list[list[Any]], sexes: list[tuple[str, str]], extra: int = 0, total_row: bool = True) -> Table:
     return _table(rows, [96 * mm - extra * 24 * mm] + [(L.CONTENT_W - 96 * mm) / (len(sexes) + 1)] * (len(sexes) + 1)
-                  + [24 * mm] * extra)
+                  + [24 * mm] * extra, total_row=total_row)
 
 
 def _working_abroad_section(summary: Summary, definition: Definition, sexes: list[tuple[str, str]], lang: str,
@@ -433,7 +435,7 @@ def _abroad_section(summary: Summary, definition: Definition, sexes: list[tuple[
     if summary.needs:
         needs = _by_sex(_codes(definition, NEEDS, lang), summary.needs, sexes, lang)
         needs[0][0] = t("report_needs", lang)
-        out += [Spacer(1, 2 * mm), _sex_table(needs[:-1], sexes)]  # several needs each: no total line
+        out += [Spacer(1, 2 * mm), _sex_table(needs[:-1], sexes, total_row=False)]  # several needs each: no total
     registered = sum(summary.language_test.values())
     out.append(Paragraph(_esc(t("report_language_test", lang, registered=registered)), st["base"]))
     totals = Counter({code: sum(n for (c, _), n in summary.abroad.items() if c == code) for code, _ in countries})

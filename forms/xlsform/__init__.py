@@ -1,6 +1,6 @@
 """The questionnaire definition as an XLSForm workbook, and a workbook back as a definition.
 
-    write_workbook(definition, "labour_supply-1.xlsx")
+    write_workbook(definition, "labour_supply-2.xlsx")
     imported = read_workbook("edited.xlsx", version="2")   # WorkbookError names sheet, row, reason
     save_version(imported, "forms/definitions")             # labour_supply-2.yaml; VersionRefused
 

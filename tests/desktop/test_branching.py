@@ -63,6 +63,8 @@ def test_tab_skips_questions_that_do_not_apply(qtbot, editor: HouseholdEditor, d
     form = editor.section().form
     form.widget("labour_status").line.setFocus()
     press(Qt.Key.Key_Tab)
+    assert focused_field().field.id == "abroad_status"
+    press(Qt.Key.Key_Tab)  # never abroad: sections I and J are skipped, like E and F
     assert focused_field().field.id == "inactive_reason"
     press(Qt.Key.Key_Tab)
     assert focused_field().field.id == "job_wanted"

@@ -18,11 +18,11 @@ from forms.exports.names import NameAllocator, is_valid
 from tests import factories as fx
 
 
-def version_2() -> Definition:
-    """Version 2 as a province would make it: a new household question, a member question
+def version_3() -> Definition:
+    """Version 3 as a province would make it: a new household question, a member question
     dropped, a relabelled question and a new code."""
     raw = yaml.safe_load(DEFAULT_DEFINITION.read_text(encoding="utf-8"))
-    raw["version"] = "2"
+    raw["version"] = "3"
     raw["choices"]["internet"] = [{"code": "1", "vi": "Có", "en": "Yes"}, {"code": "2", "vi": "Không", "en": "No"}]
     raw["choices"]["relation"]["items"].append({"code": "9", "vi": "Người giúp việc", "en": "Domestic worker"})
     household_group = raw["fields"][0]["fields"]
@@ -31,7 +31,7 @@ def version_2() -> Definition:
     members = raw["fields"][1]["fields"]
     members[:] = [f for f in members if f["id"] != "social_insurance_no"]
     next(f for f in members if f["id"] == "sex")["label"] = {"vi": "Giới tính khi sinh", "en": "Sex at birth"}
-    return build_definition(raw, "labour_supply-2 (test)")
+    return build_definition(raw, "labour_supply-3 (test)")
 
 
 def as_stored(definition: Definition, raw: dict[str, Any], uuid: str) -> dict[str, Any]:
@@ -41,21 +41,21 @@ def as_stored(definition: Definition, raw: dict[str, Any], uuid: str) -> dict[st
 
 
 def test_versions_give_the_union_of_columns(tmp_path: Path, definition: Definition) -> None:
-    v2 = version_2()
+    v3 = version_3()
     old = as_stored(definition, fx.household(household_code="HT-0001"), "00000000-0000-4000-8000-000000000001")
     new_raw = fx.household(household_code="HT-0002", internet="1")
     new_raw["members"][4]["relation"] = "9"
-    new = as_stored(v2, new_raw, "00000000-0000-4000-8000-000000000002")
+    new = as_stored(v3, new_raw, "00000000-0000-4000-8000-000000000002")
     old["members"][0]["social_insurance_no"] = "0123456789"
 
-    result = export_files([definition, v2], [old, new], tmp_path, formats=["sav", "csv"])
+    result = export_files([definition, v3], [old, new], tmp_path, formats=["sav", "csv"])
     assert not result.problems
     households, meta = pyreadstat.read_sav(tmp_path / "households.sav", output_format="dict")
-    assert households["internet"] == [None, 1]  # version 1 did not ask it
-    assert households["form_version"] == ["1", "2"]
+    assert households["internet"] == [None, 1]  # version 2 did not ask it
+    assert households["form_version"] == ["2", "3"]
     assert meta.column_names.index("internet") == meta.column_names.index("poverty_class") + 1
     members, meta = pyreadstat.read_sav(tmp_path / "members.sav", output_format="dict")
-    # the dropped question keeps its column, after the question it followed in version 1
+    # the dropped question keeps its column, after the question it followed in version 2
     assert meta.column_names.index("social_insurance_no") == meta.column_names.index("citizen_id") + 1
     assert members["social_insurance_no"][0] == "0123456789" and members["social_insurance_no"][5] == ""
     # labels of the newest version, codes of both
@@ -66,20 +66,20 @@ def test_versions_give_the_union_of_columns(tmp_path: Path, definition: Definiti
 
     wb = openpyxl.load_workbook(tmp_path / "codebook.xlsx", read_only=True)
     versions = {(r[0], r[1]): r[12] for r in wb["variables"].iter_rows(min_row=2, values_only=True)}
-    assert versions[("households", "internet")] == "2"
-    assert versions[("members", "social_insurance_no")] == "1"
-    assert versions[("members", "sex")] == "1 2"
+    assert versions[("households", "internet")] == "3"
+    assert versions[("members", "social_insurance_no")] == "2"
+    assert versions[("members", "sex")] == "2 3"
 
 
 def test_a_type_change_between_versions_is_exported_as_text(definition: Definition) -> None:
     raw = yaml.safe_load(DEFAULT_DEFINITION.read_text(encoding="utf-8"))
-    raw["version"] = "3"
+    raw["version"] = "4"
     group = raw["fields"][0]["fields"]
     next(f for f in group if f["id"] == "area").update(type="text", list=None)
     del next(f for f in group if f["id"] == "area")["list"]
-    v3 = build_definition(raw, "v3")
-    area = next(v for v in build_plan([definition, v3]).levels["households"] if v.name == "area")
-    assert area.storage == "string" and area.field_type == "mixed" and area.versions == ["3", "1"]
+    v4 = build_definition(raw, "v4")
+    area = next(v for v in build_plan([definition, v4]).levels["households"] if v.name == "area")
+    assert area.storage == "string" and area.field_type == "mixed" and area.versions == ["4", "2"]
 
 
 def test_values_that_do_not_fit_are_left_empty_and_reported(tmp_path: Path, definition: Definition) -> None:

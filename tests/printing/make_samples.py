@@ -31,6 +31,7 @@ def varied(n: int, seed: int = 7) -> list[dict]:
     for rec in factories.generated(n, seed=seed):
         rec["household"]["interview_date"] = f"2026-10-{rnd.randint(1, 15):02d}"
         rec["household"]["officer"] = rnd.choice(["Nguyễn Thị Lan", "Lò Văn Sáng"])
+        rec["household"]["poverty_class"] = rnd.choice("1233333")
         for m in rec["members"]:
             if "labour_status" not in m:
                 continue
@@ -55,10 +56,30 @@ def varied(n: int, seed: int = 7) -> list[dict]:
             m["job_wanted"] = rnd.choice("00012233")
             if m["job_wanted"] in "23":
                 m["destination_country"] = rnd.choice(["JP", "JP", "JP", "KR", "KR", "TW", "TW", "TW", "DE", "AU"])
+                m["abroad_needs"] = sorted(rnd.sample("1234", rnd.randint(1, 2)))
+                m["language_test"] = rnd.choice("0012")
             else:
-                m.pop("destination_country", None)
+                for key in ("destination_country", "abroad_needs", "language_test"):
+                    m.pop(key, None)
+            abroad(rnd, m)
         out.append(rec)
     return out
+
+
+def abroad(rnd: random.Random, m: dict) -> None:
+    """Some employed members of working age abroad under contract, some back home."""
+    age = 2026 - int(m["birth_date"][:4])
+    if m["labour_status"] == "1" and 20 <= age <= 40 and rnd.random() < 0.4:
+        m.update(abroad_status="1", workplace_type="11", workplace_country=rnd.choice(["TW", "TW", "JP", "JP", "KR", "DE"]),
+                 departure_month=rnd.randint(1, 9), departure_year=rnd.choice([2023, 2024, 2025, 2026]),
+                 contract_months=rnd.choice([24, 36, 36, 60]), abroad_sector=rnd.choice("1234567"),
+                 abroad_channel=rnd.choice("1112"), policy_loan=rnd.choice("12"), job_wanted="0")
+        for key in ("workplace_address", "destination_country", "abroad_needs", "language_test"):
+            m.pop(key, None)
+        if m["policy_loan"] == "1":
+            m["policy_loan_amount"] = rnd.choice([50, 64, 100, 120])
+    elif age >= 25 and rnd.random() < 0.1:
+        m.update(abroad_status="2", return_year=rnd.randint(2015, 2025), go_again=rnd.choice("12"))
 
 
 def with_warnings() -> dict:
@@ -95,7 +116,7 @@ def main(folder: str = "docs/printing") -> None:
         store = Store(tmp_path / "x.sqlite")
         with store.transaction():
             for rec in varied(120):
-                store.save_within(rec, actor="lan", action="import")
+                store.save_within(rec, actor="lan", action="import", status="complete")
         pdf = tmp_path / "report.pdf"
         report.write_report(PrintState(), store, pdf, lang="vi", officer="Nguyễn Thị Lan")
         png(pdf, 1, out / "report-page1.png")

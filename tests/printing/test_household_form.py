@@ -32,7 +32,7 @@ def test_blank_form_has_every_question_its_options_and_code_notes(blank: Pdf, cu
     assert nfc(text)
     for heading in ("PHIẾU THU THẬP THÔNG TIN VỀ CUNG LAO ĐỘNG", "A. Thông tin chung về hộ", "B. Danh sách thành viên hộ",
                     "D. Tình trạng hoạt động kinh tế", "H. Nhu cầu việc làm và học nghề", "Người thu thập thông tin",
-                    "Chủ hộ (hoặc người trả lời thay)", "Mẫu phiếu labour_supply, phiên bản 1"):
+                    "Chủ hộ (hoặc người trả lời thay)", "Mẫu phiếu labour_supply, phiên bản 2"):
         assert heading in text
     for number in range(1, 43):  # every question numbered
         assert f"{number}." in text

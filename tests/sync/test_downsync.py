@@ -202,18 +202,18 @@ def test_a_bad_assignment_file_is_refused_whole(tmp_path: Path, server: Server) 
     assert server.admin("assignments", "list").stdout == ""
 
 
-def version_2(tmp_path: Path) -> Path:
-    """The shipped questionnaire as a province would change it: version 2 with a new question."""
+def version_3(tmp_path: Path) -> Path:
+    """The shipped questionnaire as a province would change it: version 3 with a new question."""
     text_v1 = (Path(FormRegistry().current().source)).read_text(encoding="utf-8")
-    assert 'version: "1"' in text_v1
+    assert 'version: "2"' in text_v1
     new_question = '''      - id: phone
         search: true'''
     assert new_question in text_v1
-    text_v2 = text_v1.replace('version: "1"', 'version: "2"', 1).replace(new_question, '''      - id: zalo
+    text_v2 = text_v1.replace('version: "2"', 'version: "3"', 1).replace(new_question, '''      - id: zalo
         type: text
         label: {vi: "Số Zalo", en: "Zalo number"}
 ''' + new_question, 1)
-    path = tmp_path / "labour_supply-2.yaml"
+    path = tmp_path / "labour_supply-3.yaml"
     path.write_text(text_v2, encoding="utf-8")
     return path
 
@@ -223,28 +223,28 @@ def test_a_published_questionnaire_version_reaches_laptops_and_old_households_ke
     store = laptop(tmp_path, server)
     old = complete_households(store, 1)[0]
     sync(store)
-    r = server.admin("forms", "publish", str(version_2(tmp_path)))
+    r = server.admin("forms", "publish", str(version_3(tmp_path)))
     assert r.returncode == 0, r.stderr
-    assert server.admin("forms", "publish", str(version_2(tmp_path))).returncode == 0  # the same again: harmless
-    assert "labour_supply        2" in server.admin("forms", "list").stdout
+    assert server.admin("forms", "publish", str(version_3(tmp_path))).returncode == 0  # the same again: harmless
+    assert "labour_supply        3" in server.admin("forms", "list").stdout
 
     assert sync(store).forms_received == 1
-    assert store.forms.current().version == "2"
-    assert store.get(old).form_version == "1"
+    assert store.forms.current().version == "3"
+    assert store.get(old).form_version == "2"
     reopened = Store(store.path)  # the version stays after a restart
-    assert reopened.forms.current().version == "2"
+    assert reopened.forms.current().version == "3"
     rec = fx.household(household_code="HT-0099", zalo="0912000111")
     saved = reopened.save(rec, actor="lan")
-    assert saved.household.form_version == "2" and saved.household.record["household"]["zalo"] == "0912000111"
+    assert saved.household.form_version == "3" and saved.household.record["household"]["zalo"] == "0912000111"
     reopened.complete(saved.household.uuid, actor="lan", accept_warnings=True)
     result = client.SyncClient(reopened).sync()
-    assert result.accepted == 1 and result.rejected == 0  # the server checks it with version 2
+    assert result.accepted == 1 and result.rejected == 0  # the server checks it with version 3
     shown = json.loads(server.admin("households", "show", saved.household.uuid).stdout)
-    assert shown["form"] == "labour_supply 2" and shown["household"]["zalo"] == "0912000111"
+    assert shown["form"] == "labour_supply 3" and shown["household"]["zalo"] == "0912000111"
 
 
 def test_a_broken_or_clashing_questionnaire_is_refused(tmp_path: Path, server: Server) -> None:
-    good = version_2(tmp_path)
+    good = version_3(tmp_path)
     broken = tmp_path / "broken.yaml"
     broken.write_text(good.read_text(encoding="utf-8").replace("${head_count} = 1", "${head_cout} = 1"), encoding="utf-8")
     r = server.admin("forms", "publish", str(broken))
@@ -284,7 +284,7 @@ def test_a_new_code_list_and_the_questionnaire_that_uses_it(tmp_path: Path, serv
     r = server.admin("codelists", "publish", "communes_2026", str(new_list), "--version", "2026-01-01",
                      "--source", "Nghị quyết (thử)")
     assert r.returncode == 0, r.stderr
-    form = version_2(tmp_path)
+    form = version_3(tmp_path)
     form.write_text(form.read_text(encoding="utf-8").replace("communes: communes_2025", "communes: communes_2026"),
                     encoding="utf-8")
     assert server.admin("forms", "publish", str(form)).returncode == 0
@@ -295,12 +295,11 @@ def test_a_new_code_list_and_the_questionnaire_that_uses_it(tmp_path: Path, serv
     assert (store.code_lists_dir / "communes_2026.csv").exists()
     rec = fx.household(household_code="HBM-1", commune_code="14999")
     saved = store.save(rec, actor="lan")
-    assert saved.household.form_version == "2" and not saved.evaluation.errors
+    assert saved.household.form_version == "3" and not saved.evaluation.errors
     store.complete(saved.household.uuid, actor="lan", accept_warnings=True)
     assert client.SyncClient(store).sync().accepted == 1  # the server checks it against the new list
 
-    old = store.save({**fx.household(household_code="HBM-2", commune_code="14999"), "form_id": "labour_supply",
-                      "form_version": "1"}, actor="lan")
+    old = store.save(fx.household_v1(household_code="HBM-2", commune_code="14999"), actor="lan")
     assert old.household.form_version == "1"
     assert any(str(f.ref) == "commune_code" for f in old.evaluation.errors)  # version 1 does not know it
 
@@ -311,11 +310,11 @@ def test_a_province_workbook_published_to_the_server_reaches_the_laptop(tmp_path
     from tests.xlsform.helpers import edit
     from tests.xlsform.test_round_trip import add_internet_question
 
-    workbook = tmp_path / "labour_supply-1.xlsx"
+    workbook = tmp_path / "labour_supply-2.xlsx"
     write_workbook(FormRegistry().current(), workbook)
     edited = edit(workbook, tmp_path / "tinh-thanh-hoa.xlsx", add_internet_question)
     r = server.admin("forms", "publish", str(edited))
-    assert r.returncode == 0 and "version 2 published" in r.stdout, r.stderr
+    assert r.returncode == 0 and "version 3 published" in r.stdout, r.stderr
     broken = edit(workbook, tmp_path / "broken.xlsx", lambda wb: wb.remove(wb["choices"]))
     r = server.admin("forms", "publish", str(broken))
     assert r.returncode == 2 and "choices" in r.stderr
@@ -323,4 +322,4 @@ def test_a_province_workbook_published_to_the_server_reaches_the_laptop(tmp_path
     store = laptop(tmp_path, server)
     assert sync(store).forms_received == 1
     v2 = store.forms.current()
-    assert v2.version == "2" and v2.by_id["internet"].label.vi == "Hộ có kết nối Internet"
+    assert v2.version == "3" and v2.by_id["internet"].label.vi == "Hộ có kết nối Internet"
