@@ -4,6 +4,7 @@ in the status bar, menus with every action and its shortcut."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html
 from pathlib import Path
 
@@ -246,9 +247,19 @@ class MainWindow(QMainWindow):
     def print_blank(self) -> Task:
         return self._print(tasks.print_blank, target=self._pdf_target("phieu-trang"))
 
-    def print_report(self) -> Task:
+    def print_report(self) -> Task | None:
+        """The commune report counts complete households; when drafts are waiting the officer
+        chooses whether to count them too (the report then says so on its first line)."""
         self.editor.flush()
-        return self._print(tasks.print_report, target=self._pdf_target("bao-cao"), officer=self.profile.officer_name)
+        drafts = self.store.count(status="draft") + self.store.count(status="returned")
+        fn = tasks.print_report
+        if drafts:
+            choice = dialogs.choose(self, t("task_print_title"), t("report_drafts_question", drafts=drafts),
+                                    [t("report_complete_only"), t("report_with_drafts"), t("cancel")])
+            if choice == 2:
+                return None
+            fn = functools.partial(tasks.print_report, drafts=choice == 1)
+        return self._print(fn, target=self._pdf_target("bao-cao"), officer=self.profile.officer_name)
 
     def _pdf_target(self, stem: str) -> Path:
         self.exports_dir.mkdir(parents=True, exist_ok=True)

@@ -85,13 +85,14 @@ def print_blank(state: TaskState, path: Path, target: Path, forms: FormRegistry 
         return batch.print_blank(state, store.forms.current(), target).pages
 
 
-def print_report(state: TaskState, path: Path, target: Path, officer: str, forms: FormRegistry | None = None) -> int:
-    """The commune summary report of every household on this laptop; returns 1 (page count
-    is not tracked for reports)."""
+def print_report(state: TaskState, path: Path, target: Path, officer: str, forms: FormRegistry | None = None, *,
+                 drafts: bool = False) -> int:
+    """The commune summary report of the complete households on this laptop (drafts too when
+    asked); returns 1 (page count is not tracked for reports)."""
     from forms.printing import report
 
     with Store(path, forms) as store:
-        report.write_report(state, store, target, officer=officer or None)
+        report.write_report(state, store, target, officer=officer or None, drafts=drafts)
     return 1
 
 

@@ -76,13 +76,27 @@ def test_send_to_printer_or_say_how_to_print(qtbot, start_window, household: str
     assert "Họ, chữ đệm và tên" in pdf_text(pdf)
 
 
-def test_report_from_the_menu(qtbot, start_window, household: str, data_dir: Path) -> None:
+@pytest.mark.parametrize(("answer", "counted"), [("report_complete_only", "Số hộ đã hoàn thành: 0 (phiếu nháp không tính: 1)"),
+                                               ("report_with_drafts", "Số hộ: 1, TÍNH CẢ 1 PHIẾU NHÁP")])
+def test_report_from_the_menu_asks_whether_to_count_drafts(qtbot, start_window, household: str, data_dir: Path,
+                                                           answer: str, counted: str) -> None:
     window = start_window()
+    asked = on_next_dialog(press_button(t(answer)), timeout=30)
+    task = window.print_report()
+    assert asked and "1 hộ còn là phiếu nháp" in asked[0].text()
     on_next_dialog(press_button(t("close")), timeout=30)
-    with qtbot.waitSignal(window.print_report().succeeded, timeout=30_000):
+    with qtbot.waitSignal(task.succeeded, timeout=30_000):
         pass
     [pdf] = (data_dir / "exports").glob("bao-cao-*.pdf")
-    assert "Báo cáo tổng hợp" in pdf_text(pdf)
+    text = " ".join(pdf_text(pdf).split())
+    assert "Báo cáo tổng hợp" in text and counted in text
+
+
+def test_report_cancelled_at_the_drafts_question_prints_nothing(qtbot, start_window, household: str, data_dir: Path) -> None:
+    window = start_window()
+    on_next_dialog(press_button(t("cancel")), timeout=30)
+    assert window.print_report() is None
+    assert not list((data_dir / "exports").glob("bao-cao-*.pdf"))
 
 
 def test_send_to_printer_runs_the_system_print_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
