@@ -25,8 +25,8 @@ from reportlab.platypus import PageBreak, SimpleDocTemplate, Table, TableStyle
 
 from forms.engine import Engine
 from forms.printing import batch, fonts, household_form
-from forms.printing.batch import PrintState
 from forms.printing.fonts import REGULAR
+from forms.progress import TaskState
 from forms.registry import FormRegistry
 from forms.store import Store
 from tests import factories as fx
@@ -70,7 +70,7 @@ def village(households: int, tmp: Path) -> None:
     with store.transaction():
         for rec in records:
             store.save_within(rec, actor="bench", action="import")
-    state = PrintState()
+    state = TaskState()
     start = time.perf_counter()
     printed = batch.print_village(state, store, VILLAGE, tmp / "village.pdf")
     elapsed = time.perf_counter() - start

@@ -32,12 +32,12 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.field_widgets import ERROR_COLOR, WARNING_COLOR
-from desktop.progress import TaskState
 from desktop.text import t
 from desktop.worker import Task, run_task
 from forms import profiles
 from forms.exports import archive as encrypted
 from forms.i18n import current_language, tr
+from forms.progress import TaskState
 from forms.registry import FormRegistry
 from forms.store import STATUSES, Store
 

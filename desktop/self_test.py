@@ -280,13 +280,14 @@ def check_export(run: _Run) -> Message:
 
 
 def check_pdf(run: _Run) -> Message:
-    from forms.printing.batch import PrintState, print_households
+    from forms.printing.batch import print_households
+    from forms.progress import TaskState
     from forms.store import Store
 
     target = run.tmp / "exports" / f"{SAMPLE_CODE}.pdf"
     target.parent.mkdir(parents=True, exist_ok=True)
     with Store(_sample_store(run), run.forms) as store:
-        printed = print_households(PrintState(), store, [run.uuid], target)
+        printed = print_households(TaskState(), store, [run.uuid], target)
     data = target.read_bytes()
     problems = [why for ok, why in (
         (data.startswith(b"%PDF-"), "no %PDF header"),

@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from desktop.progress import Cancelled, TaskState
 from desktop.text import t
 from forms import codelists, exchange
 from forms.i18n import Message, message
+from forms.progress import Cancelled, TaskState
 from forms.registry import FormRegistry
 from forms.store import Household, Store
 from sync import client, reachability

@@ -13,8 +13,8 @@ from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QShortcut
 from PySide6.QtWidgets import QProgressDialog, QPushButton, QWidget
 
-from desktop.progress import Cancelled, TaskState
 from desktop.text import t
+from forms.progress import Cancelled, TaskState
 
 __all__ = ["Cancelled", "ProgressDialog", "Task", "TaskState", "run_task", "wait_for_all"]
 

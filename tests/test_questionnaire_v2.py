@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from forms.printing import report
-from forms.printing.batch import PrintState
+from forms.progress import TaskState
 from forms.registry import FormRegistry
 from forms.store import Store
 from tests import factories
@@ -138,7 +138,7 @@ def both_versions(tmp_path: Path) -> Store:
 
 def test_a_version_1_and_a_version_2_household_side_by_side_in_the_report(both_versions: Store, tmp_path: Path) -> None:
     assert sorted(h.form_version for h in both_versions.list()) == ["1", "2"]
-    s = report.summarize(PrintState(), both_versions)
+    s = report.summarize(TaskState(), both_versions)
     assert s.households == 2
     assert s.working_abroad == {("TW", "2"): 2}  # v1 by workplace type 11, v2 by the module
     assert s.departed_this_year == {("TW", "2"): 1}  # only v2 records the departure
@@ -149,7 +149,7 @@ def test_a_version_1_and_a_version_2_household_side_by_side_in_the_report(both_v
     assert sum(s.language_test.values()) == 1
     assert s.poor[("2", "households")] == 1 and s.poor[("2", "abroad")] == 2
     out = tmp_path / "report.pdf"
-    report.write_report(PrintState(), both_versions, out, lang="vi")
+    report.write_report(TaskState(), both_versions, out, lang="vi")
     from tests.printing.pdf import Pdf
     text = Pdf(out.read_bytes()).text()
     for expected in ("Số hộ đã hoàn thành: 2", "TW Đài Loan", "Đã đi làm việc ở nước ngoài, nay đã về: 1",

@@ -2,8 +2,8 @@
 forms for an assignment list (each with its household code, and the village or address the
 list gives).
 
-Long work as plain functions taking a progress state (see ProgressState): the command line
-passes a PrintState, the desktop its own task state and runs them in a worker thread. The PDF
+Long work as plain functions taking a forms.progress.TaskState: the command line prints its
+reports, the desktop runs the work in a worker thread behind a progress dialog. The PDF
 is written to FILE.part and renamed when done, so a cancelled or failed batch leaves nothing
 half-written behind.
 """
@@ -12,58 +12,20 @@ from __future__ import annotations
 
 import csv
 import io
-import threading
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from forms.definition import Definition
 from forms.printing import household_form
 from forms.printing.household_form import Form
 from forms.printing.text import t
+from forms.progress import Cancelled, TaskState
 from forms.store import Store
 from forms.text import fold, nfc
 
 PROGRESS_EVERY = 10  # forms between two progress reports
-
-
-class Cancelled(Exception):
-    """The officer cancelled; nothing was written."""
-
-
-class ProgressState(Protocol):
-    """What long work reports to and asks: desktop.worker.TaskState has this shape."""
-
-    def progress(self, done: int, total: int | None = None, note: str | None = None) -> None: ...
-
-    @property
-    def cancelled(self) -> bool: ...
-
-
-@dataclass(eq=False)
-class PrintState:
-    """A ProgressState for the command line and tests; `on_progress` sees every report."""
-
-    on_progress: Callable[[int, int, str], None] | None = None
-    done: int = 0
-    total: int = 0
-    note: str = ""
-    _cancel: threading.Event = field(default_factory=threading.Event)
-
-    def progress(self, done: int, total: int | None = None, note: str | None = None) -> None:
-        self.done = done
-        self.total = self.total if total is None else total
-        self.note = self.note if note is None else note
-        if self.on_progress is not None:
-            self.on_progress(self.done, self.total, self.note)
-
-    def cancel(self) -> None:
-        self._cancel.set()
-
-    @property
-    def cancelled(self) -> bool:
-        return self._cancel.is_set()
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +35,7 @@ class Printed:
     pages: int
 
 
-def write_forms(state: ProgressState, target: str | Path, jobs: list[Callable[[], Form]], title: str = "") -> Printed:
+def write_forms(state: TaskState, target: str | Path, jobs: list[Callable[[], Form]], title: str = "") -> Printed:
     """Lay out and draw each form in turn into one PDF, reporting progress and stopping at once
     when cancelled."""
     target = Path(target)
@@ -111,7 +73,7 @@ def _household_job(store: Store, uuid: str, lang: str | None) -> Callable[[], Fo
     return job
 
 
-def print_households(state: ProgressState, store: Store, uuids: Iterable[str], target: str | Path, *,
+def print_households(state: TaskState, store: Store, uuids: Iterable[str], target: str | Path, *,
                      lang: str | None = None) -> Printed:
     """Pre-filled forms of the households given (a selection), in that order."""
     return write_forms(state, target, [_household_job(store, u, lang) for u in uuids], t("title_batch", lang))
@@ -137,12 +99,12 @@ def match_village(store: Store, wanted: str) -> str | None:
     return folded[0] if len(folded) == 1 else None
 
 
-def print_village(state: ProgressState, store: Store, village: str, target: str | Path, *,
+def print_village(state: TaskState, store: Store, village: str, target: str | Path, *,
                   status: str | None = None, lang: str | None = None) -> Printed:
     return print_households(state, store, village_households(store, village, status), target, lang=lang)
 
 
-def print_blank(state: ProgressState, definition: Definition, target: str | Path, *,
+def print_blank(state: TaskState, definition: Definition, target: str | Path, *,
                 assignments: list[dict[str, Any]] | None = None, members: int = household_form.BLANK_MEMBERS,
                 lang: str | None = None) -> Printed:
     """Blank forms: one per assignment (its household answers printed), or one plain form."""

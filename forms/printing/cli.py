@@ -52,20 +52,21 @@ def _output(p: argparse.ArgumentParser) -> None:
     p.add_argument("-o", "--output", required=True, metavar="FILE.pdf", help=tr("help_print_output"))
 
 
-def _state():  # -> batch.PrintState
+def _state():  # -> forms.progress.TaskState
     """Progress on the terminal, when there is one."""
-    from forms.printing.batch import PrintState
+    from forms.progress import TaskState
 
     if not sys.stderr.isatty():
-        return PrintState()
-    return PrintState(lambda done, total, note: print(f"\r{note}", end="" if done < total else "\n",
-                                                      file=sys.stderr, flush=True))
+        return TaskState()
+    return TaskState(lambda done, total, note: print(f"\r{note}", end="" if done < total else "\n",
+                                                     file=sys.stderr, flush=True))
 
 
 def _run(work, *args, personal: bool = False, **kwargs) -> int:
     """Run a batch; messages and exit codes as the rest of the command line. `personal`: the
     PDF holds households' personal data, and the officer is told so and where it is."""
-    from forms.printing.batch import Cancelled, Printed
+    from forms.printing.batch import Printed
+    from forms.progress import Cancelled
 
     try:
         printed = work(_state(), *args, **kwargs)

@@ -38,9 +38,9 @@ from forms.engine import FieldRef
 from forms.i18n import current_language
 from forms.printing import fonts, household_form
 from forms.printing import layout as L
-from forms.printing.batch import Cancelled, ProgressState
 from forms.printing.fonts import BOLD, REGULAR
 from forms.printing.text import t
+from forms.progress import Cancelled, TaskState
 from forms.store import Store
 
 # The questions the report counts, by their id in the definition (Circular 01/2022 minimum).
@@ -97,7 +97,7 @@ class Summary:
     poor: Counter[tuple[str, str]] = field(default_factory=Counter)  # (class, what): households and people
 
 
-def summarize(state: ProgressState, store: Store, *, commune: str | None = None, village: str | None = None,
+def summarize(state: TaskState, store: Store, *, commune: str | None = None, village: str | None = None,
               status: str | None = None, drafts: bool = False) -> Summary:
     """Counts over the households in the store (not deleted), optionally of one commune or
     village or status. Without a status, complete (and sent) households only, or drafts too when
@@ -477,7 +477,7 @@ def _commune_name(definition: Definition, province: str, commune: str, lang: str
     return ", ".join(parts)
 
 
-def write_report(state: ProgressState, store: Store, target: str | Path, *, commune: str | None = None,
+def write_report(state: TaskState, store: Store, target: str | Path, *, commune: str | None = None,
                  village: str | None = None, status: str | None = None, officer: str | None = None,
                  lang: str | None = None, drafts: bool = False) -> Summary:
     """Count, then write the report as a PDF (FILE.part renamed when done)."""

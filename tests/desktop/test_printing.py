@@ -11,8 +11,9 @@ import pytest
 from pypdf import PdfReader
 from PySide6.QtWidgets import QPushButton
 
-from desktop import printer
+from desktop import errors, main_window, printer
 from desktop.text import t
+from desktop.worker import ProgressDialog, Task
 from forms.store import Store
 from tests import factories as fx
 from tests.desktop.helpers import on_next_dialog
@@ -113,3 +114,34 @@ def test_send_to_printer_runs_the_system_print_command(tmp_path: Path, monkeypat
     assert (spool / "phieu.pdf").read_bytes() == b"%PDF-1.4 test"
     monkeypatch.setenv("PATH", str(tmp_path / "nowhere"))
     assert not printer.send_to_printer(pdf)
+
+
+@pytest.mark.parametrize("what", ["blank", "report"])
+def test_cancelling_a_print_says_cancelled_not_unexpected_error(qtbot, start_window, household: str, data_dir: Path,
+                                                               what: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Printing and the report raise the one Cancelled the worker knows (issue 19): before,
+    printing had its own, and a cancel was reported as an unexpected error."""
+    window = start_window()
+    reported = []
+    monkeypatch.setattr(errors, "report", reported.append)
+    started = []
+
+    def run_and_cancel(parent, title, fn, *args):  # desktop.worker.run_task, cancelled before it starts
+        task = Task(fn, *args, parent=parent)
+        ProgressDialog(task, title, parent)
+        task.cancel()  # what the progress dialog's Cancel button does
+        started.append(task)
+        return task.start()
+
+    monkeypatch.setattr(main_window, "run_task", run_and_cancel)
+    if what == "report":
+        on_next_dialog(press_button(t("report_with_drafts")), timeout=30)
+        window.print_report()
+    else:
+        window.print_blank()
+    [task] = started
+    with qtbot.waitSignal(task.ended, timeout=30_000):
+        pass
+    assert reported == []
+    assert window.statusBar().currentMessage() == t("task_cancelled")
+    assert not list((data_dir / "exports").glob("*.pdf*"))

@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 
 from forms.printing import household_form, report
-from forms.printing.batch import PrintState
+from forms.progress import TaskState
 from forms.registry import FormRegistry
 from forms.store import Store
 from tests import factories
@@ -118,7 +118,7 @@ def main(folder: str = "docs/printing") -> None:
             for rec in varied(120):
                 store.save_within(rec, actor="lan", action="import", status="complete")
         pdf = tmp_path / "report.pdf"
-        report.write_report(PrintState(), store, pdf, lang="vi", officer="Nguyễn Thị Lan")
+        report.write_report(TaskState(), store, pdf, lang="vi", officer="Nguyễn Thị Lan")
         png(pdf, 1, out / "report-page1.png")
         png(pdf, 2, out / "report-page2.png")
         store.close()

@@ -9,7 +9,7 @@ import pytest
 
 from forms.definition import Definition
 from forms.printing import batch
-from forms.printing.batch import Cancelled, PrintState
+from forms.progress import Cancelled, TaskState
 from forms.store import Store
 from tests import factories
 from tests.printing.pdf import Pdf
@@ -30,7 +30,7 @@ def test_village_into_one_pdf_with_progress(village_store: Store, tmp_path: Path
     wanted = batch.village_households(village_store, village)
     assert len(wanted) >= 3
     seen: list[tuple[int, int]] = []
-    state = PrintState(lambda done, total, note: seen.append((done, total)))
+    state = TaskState(lambda done, total, note: seen.append((done, total)))
     out = tmp_path / "village.pdf"
     printed = batch.print_village(state, village_store, village, out)
     assert printed.forms == len(wanted) and out.exists() and not (tmp_path / "village.pdf.part").exists()
@@ -49,7 +49,7 @@ def test_village_into_one_pdf_with_progress(village_store: Store, tmp_path: Path
 
 
 def test_cancel_stops_and_leaves_no_file(village_store: Store, tmp_path: Path) -> None:
-    state = PrintState()
+    state = TaskState()
 
     def cancel_at_ten(done: int, total: int, note: str) -> None:
         if done >= 10:
@@ -68,7 +68,7 @@ def test_cancel_stops_and_leaves_no_file(village_store: Store, tmp_path: Path) -
 def test_selection_in_the_order_given(village_store: Store, tmp_path: Path) -> None:
     picked = [h.uuid for h in village_store.list(limit=2)][::-1]
     out = tmp_path / "sel.pdf"
-    printed = batch.print_households(PrintState(), village_store, picked, out)
+    printed = batch.print_households(TaskState(), village_store, picked, out)
     assert printed.forms == 2
     text = Pdf(out.read_bytes()).text()
     codes = [village_store.get(u).household_code for u in picked]
@@ -83,7 +83,7 @@ def test_blank_forms_for_an_assignment_list(current: Definition, tmp_path: Path)
     assert [a["household_code"] for a in assignments] == ["TH-0101", "TH-0102", "TH-0103"]
     assert "address" not in assignments[1]
     out = tmp_path / "blank.pdf"
-    printed = batch.print_blank(PrintState(), current, out, assignments=assignments, members=2, lang="vi")
+    printed = batch.print_blank(TaskState(), current, out, assignments=assignments, members=2, lang="vi")
     pdf = Pdf(out.read_bytes())
     assert printed.forms == 3 and pdf.pages() == printed.pages
     text = pdf.text()
@@ -91,7 +91,7 @@ def test_blank_forms_for_an_assignment_list(current: Definition, tmp_path: Path)
         assert code in text
     assert "Bản Mường Khoa" in text and "Nhà bà Lò Thị Ánh" in text
     assert pdf.layout_problems(pages=slice(0, 1)) == []  # the code in its box; the rest is test_household_form's
-    one = batch.print_blank(PrintState(), current, tmp_path / "one.pdf", members=2)
+    one = batch.print_blank(TaskState(), current, tmp_path / "one.pdf", members=2)
     assert one.forms == 1 and one.pages * 3 == printed.pages  # same layout, code or not
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from forms.printing import report
-from forms.printing.batch import Cancelled, PrintState
+from forms.progress import Cancelled, TaskState
 from forms.store import Store
 from tests import factories
 from tests.printing.pdf import Pdf
@@ -43,18 +43,18 @@ def filled(tmp_path: Path) -> Store:
 
 
 def test_complete_households_only_unless_drafts_are_asked_for(filled: Store) -> None:
-    s = report.summarize(PrintState(), filled)
+    s = report.summarize(TaskState(), filled)
     assert (s.households, s.drafts, s.drafts_left_out, s.adults) == (0, 0, 3, 0)
     first = filled.list(limit=1)[0]
     filled.complete(first.uuid, actor="lan", accept_warnings=True)
-    s = report.summarize(PrintState(), filled)
+    s = report.summarize(TaskState(), filled)
     assert (s.households, s.drafts, s.drafts_left_out) == (1, 0, 2)
-    s = report.summarize(PrintState(), filled, drafts=True)
+    s = report.summarize(TaskState(), filled, drafts=True)
     assert (s.households, s.drafts, s.drafts_left_out) == (3, 2, 0)
 
 
 def test_counts(filled: Store) -> None:
-    s = report.summarize(PrintState(), filled, drafts=True)
+    s = report.summarize(TaskState(), filled, drafts=True)
     assert (s.households, s.drafts, s.members, s.adults) == (3, 3, 16, 13)
     assert (s.first_date, s.last_date) == ("2026-10-02", "2026-10-20")
     assert s.officers == {"Nguyễn Thị Lan": 2, "Lò Văn Sáng": 1}
@@ -77,13 +77,13 @@ def test_every_table_adds_up_to_the_people_aged_15_and_over(filled: Store, tmp_p
     rec["household"]["household_code"] = "HT-0099"
     rec["members"] = [factories.member("Vũ Văn Tâm", "1", "1996-01-01", "1", citizen_id=factories.citizen_id(1996, "1", serial=77))]
     filled.save(rec, actor="lan")
-    s = report.summarize(PrintState(), filled, drafts=True)
+    s = report.summarize(TaskState(), filled, drafts=True)
     assert s.adults == 14
     for counter in (s.status, s.education, s.qualification, s.training):
         assert sum(counter.values()) == s.adults
     assert s.status[("", "1", "25–34")] == 1
     out = tmp_path / "report.pdf"
-    report.write_report(PrintState(), filled, out, lang="vi", drafts=True)
+    report.write_report(TaskState(), filled, out, lang="vi", drafts=True)
     text = Pdf(out.read_bytes()).text()
     assert "Chưa ghi" in text and "TÍNH CẢ 4 PHIẾU NHÁP" in text
 
@@ -95,16 +95,16 @@ def test_poor_households_wanting_work_or_training(filled: Store) -> None:
         if "citizen_id" in m:
             m["citizen_id"] = factories.citizen_id(int(m["birth_date"][:4]), m["sex"], serial=900 + i)
     filled.save(rec, actor="lan")
-    s = report.summarize(PrintState(), filled, drafts=True)
+    s = report.summarize(TaskState(), filled, drafts=True)
     # factories: only the unemployed son wants a job (abroad, Japan) and training
     assert s.poor == {("1", "households"): 1, ("1", "households_wanting"): 1, ("1", "job"): 1, ("1", "abroad"): 1,
                       ("1", "training"): 1}
 
 
 def test_filters(filled: Store) -> None:
-    assert report.summarize(PrintState(), filled, commune="14797", drafts=True).households == 3
-    assert report.summarize(PrintState(), filled, commune="99999", drafts=True).households == 0
-    assert report.summarize(PrintState(), filled, status="complete").households == 0
+    assert report.summarize(TaskState(), filled, commune="14797", drafts=True).households == 3
+    assert report.summarize(TaskState(), filled, commune="99999", drafts=True).households == 0
+    assert report.summarize(TaskState(), filled, status="complete").households == 0
 
 
 def test_age_groups() -> None:
@@ -114,7 +114,7 @@ def test_age_groups() -> None:
 
 def test_report_pdf(filled: Store, tmp_path: Path) -> None:
     out = tmp_path / "report.pdf"
-    report.write_report(PrintState(), filled, out, lang="vi", officer="Nguyễn Thị Lan", drafts=True)
+    report.write_report(TaskState(), filled, out, lang="vi", officer="Nguyễn Thị Lan", drafts=True)
     pdf = Pdf(out.read_bytes())
     text = pdf.text()
     for heading in ("Báo cáo tổng hợp thông tin cung lao động", "Thời gian thu thập: từ 02/10/2026 đến 20/10/2026",
@@ -130,7 +130,7 @@ def test_report_pdf(filled: Store, tmp_path: Path) -> None:
 
 
 def test_report_cancel(filled: Store, tmp_path: Path) -> None:
-    state = PrintState()
+    state = TaskState()
     state.cancel()
     with pytest.raises(Cancelled):
         report.write_report(state, filled, tmp_path / "r.pdf")
