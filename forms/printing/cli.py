@@ -44,6 +44,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--village")
     p.add_argument("--status", choices=STATUSES)
     p.add_argument("--officer", help=tr("help_print_officer"))
+    p.add_argument("--drafts", action="store_true", help=tr("help_print_drafts"))
     _output(p)
     p.set_defaults(func=cmd_report)
 
@@ -132,7 +133,7 @@ def cmd_report(args: argparse.Namespace, store: Store) -> int:
     if village is not None:
         village = resolve_village(store, village)  # LookupError: forms.cli.run says which
     code = _run(report.write_report, store, args.output, commune=args.commune, village=village, status=args.status,
-                officer=args.officer)
+                officer=args.officer, drafts=args.drafts)
     if code == 0:
         print(t("cli_report_written", path=args.output))
     return code

@@ -121,7 +121,11 @@ def test_an_old_plain_profile_is_encrypted_at_start_and_keeps_its_households(qtb
         assert sorted(h.household_code for h in window.store.list()) == ["HT-000", "HT-001", "HT-002"]
         raw = db.read_bytes()
         assert not raw.startswith(b"SQLite format 3") and b"HT-001" not in raw
-        assert not list(db.parent.glob("*.plain*")) and not list(db.parent.glob("*.bak"))
+        assert not list(db.parent.glob("*.plain*"))
+        for backup in db.parent.glob("*.bak"):  # only the daily backup made since, under the same key
+            assert ".daily-" in backup.name, backup.name
+            data = backup.read_bytes()
+            assert not data.startswith(b"SQLite format 3") and b"HT-001" not in data, backup.name
     finally:
         close(window)
 

@@ -113,8 +113,8 @@ def test_sync_now_sends_a_completed_household(qtbot, start_window, desk_store: S
 
 def test_a_refused_household_is_listed_with_the_servers_reason(qtbot, start_window, desk_store: Store,
                                                                sync_server: Server) -> None:
+    (uuid,) = complete_households(desk_store, 1)  # completed before enrollment: the laptop did not know yet
     enroll_laptop(desk_store, sync_server, communes="14758")  # the household is in 14797: not this officer's
-    (uuid,) = complete_households(desk_store, 1)
     code = desk_store.get(uuid).household_code
     window = ready(qtbot, start_window())
     panel = window.sync_panel

@@ -47,6 +47,10 @@ def test_print_commands(data: Path, tmp_path: Path, capsys: pytest.CaptureFixtur
     assert run(*d, "--lang", "vi", "print", "report", "-o", str(tmp_path / "r.pdf")) == 0
     assert "Đã lập báo cáo" in capsys.readouterr().out
     assert all((tmp_path / f).stat().st_size > 10_000 for f in ("b.pdf", "h.pdf", "v.pdf", "r.pdf"))
+    text = " ".join(Pdf((tmp_path / "r.pdf").read_bytes()).text().split())
+    assert "Số hộ đã hoàn thành: 0 (phiếu nháp không tính: 6)" in text  # the six are drafts
+    assert run(*d, "--lang", "vi", "print", "report", "--drafts", "-o", str(tmp_path / "r2.pdf")) == 0
+    assert "Số hộ: 6, TÍNH CẢ 6 PHIẾU NHÁP" in " ".join(Pdf((tmp_path / "r2.pdf").read_bytes()).text().split())
 
 
 def test_print_mistakes(data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -110,8 +110,11 @@ def test_a_stale_edit_is_a_conflict_and_returns_to_draft(tmp_path: Path, server:
 
 
 def test_other_communes_are_refused_and_nothing_is_stored(tmp_path: Path, server: Server) -> None:
-    store = laptop(tmp_path, server, communes="14758")  # not Phường Hạc Thành (14797)
-    (uuid,) = complete_households(store, 1)
+    """The laptop refuses to complete another commune's household once it knows its communes;
+    one completed before the laptop was enrolled is still refused by the server."""
+    store = Store(tmp_path / "lan.sqlite")
+    (uuid,) = complete_households(store, 1)  # in Phường Hạc Thành (14797), before enrollment
+    client.enroll(store, server.url, server.add_officer("lan", "14758"), "laptop-lan")  # not 14797
     result = client.SyncClient(store).sync()
     assert result.rejected == 1 and server_rows(server) == []
     h = store.get(uuid)
