@@ -31,14 +31,18 @@ def test_sigkill_in_a_loop_of_saves_loses_nothing_that_returned(tmp_path: Path) 
     total = 0
     for _ in range(12):
         proc = start(str(db))
-        # Let it save for a while: the first line means the store is open and saving.
+        # Let it save for a while: a number of confirmed saves (not a time, so that a busy
+        # machine proves as much as a quiet one), then a random moment inside the next ones.
         assert proc.stdout is not None
-        first = proc.stdout.readline()
-        assert first, proc.stderr.read() if proc.stderr else ""
-        time.sleep(rnd.uniform(0.05, 0.4))
+        read = []
+        for _ in range(rnd.randint(9, 25)):
+            line = proc.stdout.readline()
+            assert line, proc.stderr.read() if proc.stderr else ""
+            read.append(line)
+        time.sleep(rnd.uniform(0.0, 0.2))
         proc.send_signal(signal.SIGKILL)
         out, _ = proc.communicate()
-        lines = [first, *out.splitlines(keepends=True)]
+        lines = [*read, *out.splitlines(keepends=True)]
         for line in lines:
             if not line.endswith("\n"):
                 continue  # cut while printing: the save may or may not have committed

@@ -41,7 +41,7 @@ def enroll(server: Server, name: str = "lan", communes: str = "14797,14758") -> 
 def record(uuid: str | None = None, commune: str = "14797", **fields: Any) -> dict[str, Any]:
     rec = fx.household(commune_code=commune)
     return {"uuid": uuid or str(uuidlib.uuid4()), "revision": 1, "base_revision": None, "form_id": "labour_supply",
-            "form_version": "1", "deleted": False, **rec, **fields}
+            "form_version": "2", "deleted": False, **rec, **fields}
 
 
 def post_batch(server: Server, token: str, body: bytes, gz: bool = True) -> requests.Response:
