@@ -13,4 +13,5 @@ ensure_venv
 start_test_postgres
 export QT_QPA_PLATFORM=offscreen
 .venv/bin/ruff check .
-.venv/bin/python -m pytest -q "$@"
+# Two workers, each test file kept on one (its session fixtures, servers and X display with it).
+.venv/bin/python -m pytest -q -n 2 --dist loadfile "$@"
