@@ -225,10 +225,10 @@ def build(definition: Definition, record: dict[str, Any] | None = None, evaluati
     code = as_text(answers.get(code_field))
     printed = printed or dt.date.today()
     lines = [definition.legal_basis] if definition.legal_basis else []
-    lines.append(t("form_version", lang, form_id=definition.form_id, version=definition.version))
+    # No internal names or revision numbers on paper: the QR code carries the revision.
+    lines.append(t("form_version", lang, version=definition.version))
     if prefilled:
-        lines.append(t("prefilled_note", lang, revision=revision or 0, status=t(f"status_{status or 'draft'}", lang),
-                       date=printed.strftime("%d/%m/%Y")))
+        lines.append(t("prefilled_note", lang, status=t(f"status_{status or 'draft'}", lang), date=printed.strftime("%d/%m/%Y")))
     else:
         lines.append(t("blank_note", lang))
     qr_text = qr.payload(definition, record, revision) if prefilled else None
@@ -249,8 +249,7 @@ def build(definition: Definition, record: dict[str, Any] | None = None, evaluati
     if block is not None:
         items.append(block)
     items.append(Signatures(sheet, officer, head))
-    footer = t("footer", lang, title=definition.title.text(lang), form_id=definition.form_id, version=definition.version,
-               date=printed.strftime("%d/%m/%Y"))
+    footer = t("footer", lang, title=definition.title.text(lang), version=definition.version, date=printed.strftime("%d/%m/%Y"))
     return Form(P.paginate(items), code or "—", footer, definition.title.text(lang))
 
 

@@ -32,8 +32,10 @@ def test_blank_form_has_every_question_its_options_and_code_notes(blank: Pdf, cu
     assert nfc(text)
     for heading in ("PHIẾU THU THẬP THÔNG TIN VỀ CUNG LAO ĐỘNG", "A. Thông tin chung về hộ", "B. Danh sách thành viên hộ",
                     "D. Tình trạng hoạt động kinh tế", "H. Nhu cầu việc làm và học nghề", "Người thu thập thông tin",
-                    "Chủ hộ (hoặc người trả lời thay)", "Mẫu phiếu labour_supply, phiên bản 2"):
+                    "Chủ hộ (hoặc người trả lời thay)", "Phiếu phiên bản 2"):
         assert heading in text
+    # no internal names on paper (issue 14): the program's and the definition's ids stay off it
+    assert "labour_supply" not in text and "labour-survey" not in text
     for number in range(1, 43):  # every question numbered
         assert f"{number}." in text
     # a short list: its options with tick boxes; a national list: a note, not 3,321 communes
@@ -66,6 +68,7 @@ def test_prefilled_form_prints_the_stored_values_with_diacritics(current: Defini
     assert "Không hỏi (câu 24 = 2 không đúng)" in text  # an employed member skips unemployment
     assert "Thành viên 5:" in text and "Tuổi 12" in text  # under 15: no labour module
     assert "Cần kiểm tra" not in text  # a valid household has nothing to check
+    assert "labour_supply" not in text and "lần sửa" not in text  # the revision is in the QR code, not in words
 
 
 def test_english_form(current: Definition) -> None:

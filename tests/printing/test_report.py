@@ -125,6 +125,7 @@ def test_report_pdf(filled: Store, tmp_path: Path) -> None:
                     "Hộ nghèo, hộ cận nghèo có người cần việc làm hoặc học nghề"):
         assert heading in text, heading
     assert "Chưa ghi" not in text  # every answer is there
+    assert "labour-survey" not in text and "labour_supply" not in text  # no internal names on paper (issue 14)
     assert pdf.font_problems() == []
     assert pdf.layout_problems() == []
 
