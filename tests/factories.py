@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import functools
 import random
 import uuid as uuidlib
 from typing import Any
@@ -78,14 +79,18 @@ def household(**overrides: Any) -> dict[str, Any]:
     return rec
 
 
-V2_ONLY = ("abroad_status", "departure_month", "departure_year", "contract_months", "abroad_sector", "abroad_channel",
-           "policy_loan", "policy_loan_amount", "return_year", "go_again", "abroad_needs", "language_test")
+@functools.cache
+def _v1_questions() -> frozenset[str]:
+    from forms.registry import FormRegistry  # here: factories stay importable without the forms
+
+    return frozenset(FormRegistry().get("labour_supply", "1").by_id)
 
 
 def household_v1(**overrides: Any) -> dict[str, Any]:
-    """household() as questionnaire version 1 recorded it: no labour-export module."""
+    """household() as questionnaire version 1 recorded it: only the questions version 1 asks
+    (no labour-export module)."""
     rec = household(**overrides)
-    rec["members"] = [{k: v for k, v in m.items() if k not in V2_ONLY} for m in rec["members"]]
+    rec["members"] = [{k: v for k, v in m.items() if k in _v1_questions()} for m in rec["members"]]
     return {**rec, "form_id": "labour_supply", "form_version": "1"}
 
 
