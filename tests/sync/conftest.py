@@ -113,3 +113,22 @@ def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Server]:
         s.start()
         yield s
         s.stop()
+
+
+def start_https_server(tmp_path: Path, db_name: str = "province.sqlite") -> tuple[Server, Path]:
+    """A started server over HTTPS with a certificate of the province's own authority (a test
+    CA), and that CA's file, as a province hands it to its laptops. The caller stops it."""
+    import trustme
+
+    ca = trustme.CA(organization_name="Sở LĐTBXH Thanh Hoá (test)")
+    cert = ca.issue_cert("127.0.0.1", "localhost")
+    cert_file, key_file, ca_file = tmp_path / "server.pem", tmp_path / "server.key", tmp_path / "province-ca.pem"
+    cert.cert_chain_pems[0].write_to_path(str(cert_file))
+    for extra in cert.cert_chain_pems[1:]:
+        extra.write_to_path(str(cert_file), append=True)
+    cert.private_key_pem.write_to_path(str(key_file))
+    ca.cert_pem.write_to_path(str(ca_file))
+    s = Server(f"sqlite:///{tmp_path / 'server' / db_name}", tmp_path)
+    s.start(cert=str(cert_file), key=str(key_file), ca=str(ca_file))
+    return s, ca_file
+

@@ -18,7 +18,7 @@ import requests
 from requests.adapters import HTTPAdapter
 
 from tests import factories as fx
-from tests.sync.conftest import Server
+from tests.sync.conftest import Server, start_https_server
 
 MIB = 1024 * 1024
 
@@ -189,16 +189,7 @@ def test_the_api_description_is_published_only_when_asked(tmp_path: Path, plain_
 
 
 def test_https_answers_carry_hsts_and_plain_http_does_not(tmp_path: Path, plain_server: Server) -> None:
-    import trustme
-
-    ca = trustme.CA()
-    cert = ca.issue_cert("127.0.0.1")
-    cert_file, key_file, ca_file = tmp_path / "s.pem", tmp_path / "s.key", tmp_path / "ca.pem"
-    cert.private_key_and_cert_chain_pem.write_to_path(str(cert_file))
-    cert.private_key_pem.write_to_path(str(key_file))
-    ca.cert_pem.write_to_path(str(ca_file))
-    s = Server(f"sqlite:///{tmp_path / 'tls.sqlite'}", tmp_path)
-    s.start(cert=str(cert_file), key=str(key_file), ca=str(ca_file))
+    s, ca_file = start_https_server(tmp_path, "tls.sqlite")
     try:
         for path in ("/api/v1/health", "/review/login", "/api/v1/nothing"):
             r = requests.get(s.url + path, timeout=10, verify=str(ca_file), allow_redirects=False)

@@ -11,22 +11,13 @@ import trustme
 
 from forms.store import Store
 from sync import client
-from tests.sync.conftest import Server
+from tests.sync.conftest import Server, start_https_server
 from tests.sync.test_sync import complete_households, server_rows
 
 
 @pytest.fixture
 def https_server(tmp_path: Path) -> Iterator[tuple[Server, Path]]:
-    ca = trustme.CA(organization_name="Sở LĐTBXH Thanh Hoá (test)")
-    cert = ca.issue_cert("127.0.0.1", "localhost")
-    cert_file, key_file, ca_file = tmp_path / "server.pem", tmp_path / "server.key", tmp_path / "province-ca.pem"
-    cert.cert_chain_pems[0].write_to_path(str(cert_file))
-    for extra in cert.cert_chain_pems[1:]:
-        extra.write_to_path(str(cert_file), append=True)
-    cert.private_key_pem.write_to_path(str(key_file))
-    ca.cert_pem.write_to_path(str(ca_file))
-    s = Server(f"sqlite:///{tmp_path / 'server' / 'province.sqlite'}", tmp_path)
-    s.start(cert=str(cert_file), key=str(key_file), ca=str(ca_file))
+    s, ca_file = start_https_server(tmp_path)
     yield s, ca_file
     s.stop()
 

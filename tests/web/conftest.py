@@ -16,7 +16,7 @@ from sqlalchemy import create_engine, text
 from forms.store import Store
 from sync import client
 from tests import factories as fx
-from tests.sync.conftest import Server, server_database
+from tests.sync.conftest import Server, server_database, start_https_server
 
 PASSWORD = "mật khẩu đủ dài 2026"
 
@@ -34,16 +34,7 @@ def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Server]:
 @pytest.fixture
 def https_server(tmp_path: Path) -> Iterator[tuple[Server, Path]]:
     """The server over HTTPS with a certificate of the province's own authority; and that CA's file."""
-    import trustme
-
-    ca = trustme.CA(organization_name="Sở Nội vụ Thanh Hoá (test)")
-    cert = ca.issue_cert("127.0.0.1", "localhost")
-    cert_file, key_file, ca_file = tmp_path / "server.pem", tmp_path / "server.key", tmp_path / "province-ca.pem"
-    cert.private_key_and_cert_chain_pem.write_to_path(str(cert_file))
-    cert.private_key_pem.write_to_path(str(key_file))
-    ca.cert_pem.write_to_path(str(ca_file))
-    s = Server(f"sqlite:///{tmp_path / 'server' / 'province.sqlite'}", tmp_path)
-    s.start(cert=str(cert_file), key=str(key_file), ca=str(ca_file))
+    s, ca_file = start_https_server(tmp_path)
     yield s, ca_file
     s.stop()
 
